@@ -1,0 +1,122 @@
+// The compiled form of a YNL netlink-raw spec: plain data emitted by the spec compiler
+// (packages/codec/compiler) into src/gen/*.ts, and interpreted by the generic runtime codec.
+// Nothing here is logic; the runtime builds its dense lookup tables from these objects once at load.
+
+/** Wire types of an attribute, as named by the netlink-raw schema. */
+export type AttrType =
+  | "unused" | "pad" | "flag" | "binary" | "string"
+  | "u8" | "u16" | "u32" | "u64" | "s8" | "s16" | "s32" | "s64"
+  | "uint" | "sint" | "bitfield32" | "nest" | "indexed-array" | "nest-type-value" | "sub-message";
+
+export type ByteOrder = "big-endian" | "little-endian";
+export type DisplayHint = "hex" | "mac" | "fddi" | "ipv4" | "ipv6" | "ipv4-or-v6" | "uuid";
+
+export interface AttrDescriptor {
+  /** Spec name, e.g. "tuple-orig". */
+  readonly name: string;
+  /** TypeScript property name (camelCase of the spec name), e.g. "tupleOrig". */
+  readonly key: string;
+  /** The kernel's C constant, e.g. "CTA_TUPLE_ORIG" (from the set's name-prefix). */
+  readonly cName: string;
+  /** Attribute type number on the wire (nla_type & NLA_TYPE_MASK). */
+  readonly value: number;
+  readonly type: AttrType;
+  /** Absent means host byte order. */
+  readonly byteOrder?: ByteOrder;
+  /** For nest / indexed-array: the attribute-set name of the children. */
+  readonly nested?: string;
+  /** For scalars: the enum or flags definition name. */
+  readonly enum?: string;
+  readonly enumAsFlags?: boolean;
+  readonly displayHint?: DisplayHint;
+  /** For binary: a struct definition decoding the payload. */
+  readonly struct?: string;
+  readonly multiAttr?: boolean;
+  /** From checks: exact-len / max-len / min-len. */
+  readonly exactLen?: number;
+  readonly maxLen?: number;
+  readonly minLen?: number;
+  readonly doc?: string;
+}
+
+export interface AttrSetDescriptor {
+  readonly name: string;
+  /** TypeScript type name, e.g. "TupleAttrs". */
+  readonly typeName: string;
+  /** Ordered as in the spec. */
+  readonly attrs: readonly AttrDescriptor[];
+  readonly doc?: string;
+}
+
+export interface EnumEntryDescriptor {
+  readonly name: string;
+  /** For "enum": the value. For "flags": the bit mask (1 << position), as YNL computes it. */
+  readonly value: number;
+  readonly doc?: string;
+}
+
+export interface EnumDescriptor {
+  readonly name: string;
+  readonly type: "enum" | "flags";
+  readonly entries: readonly EnumEntryDescriptor[];
+  readonly doc?: string;
+}
+
+export interface StructMemberDescriptor {
+  readonly name: string;
+  readonly key: string;
+  readonly type: AttrType;
+  readonly byteOrder?: ByteOrder;
+  /** For binary / pad members. */
+  readonly len?: number;
+  readonly enum?: string;
+  readonly enumAsFlags?: boolean;
+  readonly displayHint?: DisplayHint;
+}
+
+export interface StructDescriptor {
+  readonly name: string;
+  readonly typeName: string;
+  readonly members: readonly StructMemberDescriptor[];
+  /** Total size in bytes. */
+  readonly size: number;
+}
+
+export interface OpModeDescriptor {
+  /** Full 16-bit nlmsg_type of the request (netlink-raw: (subsys << 8) | msg). */
+  readonly requestValue?: number;
+  readonly requestAttrs?: readonly string[];
+  readonly replyValue?: number;
+  readonly replyAttrs?: readonly string[];
+}
+
+export interface OperationDescriptor {
+  readonly name: string;
+  readonly key: string;
+  readonly attributeSet: string;
+  readonly fixedHeader?: string;
+  readonly do?: OpModeDescriptor;
+  readonly dump?: OpModeDescriptor;
+  /** Notifications: the nlmsg_type of the event and its attributes. */
+  readonly event?: { readonly value: number; readonly attrs: readonly string[] };
+  readonly mcgrp?: string;
+  readonly doc?: string;
+}
+
+export interface McastGroupDescriptor {
+  readonly name: string;
+  readonly value: number;
+}
+
+export interface FamilyDescriptor {
+  readonly name: string;
+  readonly protocol: "netlink-raw" | "genetlink" | "genetlink-legacy" | "genetlink-c";
+  readonly protonum?: number;
+  /** Default fixed header for every operation, if any. */
+  readonly fixedHeader?: string;
+  readonly enums: Readonly<Record<string, EnumDescriptor>>;
+  readonly structs: Readonly<Record<string, StructDescriptor>>;
+  readonly attributeSets: Readonly<Record<string, AttrSetDescriptor>>;
+  readonly operations: readonly OperationDescriptor[];
+  readonly mcastGroups: readonly McastGroupDescriptor[];
+}
