@@ -120,3 +120,18 @@ export interface FamilyDescriptor {
   readonly operations: readonly OperationDescriptor[];
   readonly mcastGroups: readonly McastGroupDescriptor[];
 }
+
+/**
+ * An attribute the decoder kept as raw bytes (unknown type, pad, or a repeated non-multi attribute),
+ * so that decode → encode reproduces the input byte for byte.
+ */
+export interface UnknownAttr {
+  /** nla_type & NLA_TYPE_MASK. */
+  readonly type: number;
+  /** nla_type & (NLA_F_NESTED | NLA_F_NET_BYTEORDER), as received. */
+  readonly flags: number;
+  /** The payload without header and padding (a copy). */
+  readonly data: Uint8Array;
+  /** Position among the attributes of the enclosing set, where encoding splices it back. */
+  readonly index: number;
+}
