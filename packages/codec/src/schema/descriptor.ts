@@ -127,11 +127,11 @@ export interface FamilyDescriptor {
  */
 export interface UnknownAttr {
   /** nla_type & NLA_TYPE_MASK. */
-  readonly type: number;
+  type: number;
   /** nla_type & (NLA_F_NESTED | NLA_F_NET_BYTEORDER), as received. */
-  readonly flags: number;
+  flags: number;
   /** The payload without header and padding (a copy). */
-  readonly data: Uint8Array;
+  data: Uint8Array;
   /** Position among the attributes of the enclosing set, where encoding splices it back. */
-  readonly index: number;
+  index: number;
 }
