@@ -1,1 +1,30 @@
-export {};
+export * from "./constants.js";
+export type { Syscalls, RecvmsgInfo } from "./syscalls.js";
+export {
+  NetlinkSocketError,
+  isNetlinkSocketError,
+  NetlinkProtocolError,
+  isNetlinkProtocolError,
+  type NetlinkProtocolReason,
+  type ExtendedAck,
+  type NetlinkOperation,
+  type NetlinkSocketErrorOptions,
+} from "./errors.js";
+export type { Datagram, Transport } from "./transport.js";
+export { LiveTransport, type LiveTransportOptions } from "./live-transport.js";
+export { ReplayTransport, type ReplayOptions } from "./replay-transport.js";
+export { RecordingTransport, type RecordingOptions } from "./recording-transport.js";
+export { type CaptureRecord, overrunMarker, isOverrunMarker } from "./capture.js";
+export { withNetns, netnsPath } from "./netns.js";
+export { createLibcSyscalls } from "./libc.js";
+export {
+  NetlinkClient,
+  type NetlinkClientOptions,
+  type NetlinkRequest,
+  type AttrPathMapper,
+  type BatchResult,
+  type DumpSummary,
+  type DumpStream,
+} from "./request.js";
+export { EventSubscription, DEFAULT_EVENT_RECEIVE_BUFFER, type EventItem, type SubscribeOptions } from "./subscription.js";
+export * from "./pcap/index.js";

@@ -1,0 +1,91 @@
+import { errnoCode, errnoText } from "./errno.js";
+import { EPERM } from "./constants.js";
+
+/** Which step failed: a socket call, or a netlink request the kernel answered with an error. */
+export type NetlinkOperation =
+  | "socket"
+  | "bind"
+  | "connect"
+  | "getsockname"
+  | "setsockopt"
+  | "getsockopt"
+  | "setns"
+  | "open-netns"
+  | "send"
+  | "recv"
+  | "poll"
+  | "request"
+  | "dump"
+  | "replay";
+
+/** The kernel's extended ACK for a failed request, with the attribute path when a mapper was given. */
+export interface ExtendedAck {
+  message?: string;
+  /** Byte offset of the offending attribute, counted from the start of the request's nlmsghdr. */
+  offset?: number;
+  /** Attribute path of `offset` in the request, e.g. ["tupleOrig", "tupleIp", "ipV4Src"]. */
+  attrPath?: string[];
+  /** NLMSGERR_ATTR_MISS_TYPE: the attribute type the kernel said is missing. */
+  missingType?: number;
+  /** NLMSGERR_ATTR_MISS_NEST: offset of the nest that lacks `missingType`. */
+  missingNest?: number;
+}
+
+export interface NetlinkSocketErrorOptions {
+  extack?: ExtendedAck;
+  /** Extra words for the message (for example the socket option that failed). */
+  detail?: string;
+  /** Sequence number of the failed request, when there is one. */
+  seq?: number;
+  cause?: unknown;
+}
+
+/** A failed socket call or a negative netlink error reply. */
+export class NetlinkSocketError extends Error {
+  override readonly name = "NetlinkSocketError";
+  /** Positive errno (1 for EPERM). */
+  readonly errno: number;
+  /** Symbolic errno, "EPERM". */
+  readonly code: string;
+  readonly op: NetlinkOperation;
+  readonly extack?: ExtendedAck;
+  readonly seq?: number;
+
+  constructor(op: NetlinkOperation, errno: number, options: NetlinkSocketErrorOptions = {}) {
+    const positive = Math.abs(errno);
+    super(describe(op, positive, options), options.cause === undefined ? undefined : { cause: options.cause });
+    this.errno = positive;
+    this.code = errnoCode(positive);
+    this.op = op;
+    if (options.extack !== undefined) this.extack = options.extack;
+    if (options.seq !== undefined) this.seq = options.seq;
+  }
+}
+
+function describe(op: NetlinkOperation, errno: number, options: NetlinkSocketErrorOptions): string {
+  const parts = [`${op}${options.detail ? ` (${options.detail})` : ""}: ${errnoText(errno)}`];
+  if (options.extack?.message) parts.push(`: ${options.extack.message}`);
+  if (options.extack?.attrPath?.length) parts.push(` [at ${options.extack.attrPath.join(".")}]`);
+  if (errno === EPERM) parts.push(" (root or CAP_NET_ADMIN is needed)");
+  return parts.join("");
+}
+
+export function isNetlinkSocketError(value: unknown): value is NetlinkSocketError {
+  return value instanceof Error && value.name === "NetlinkSocketError";
+}
+
+/** A protocol problem that is not an errno: a malformed reply, a replay that departs from its capture. */
+export type NetlinkProtocolReason = "malformed" | "truncated" | "closed" | "replay-mismatch" | "replay-exhausted" | "unexpected";
+
+export class NetlinkProtocolError extends Error {
+  override readonly name = "NetlinkProtocolError";
+  readonly reason: NetlinkProtocolReason;
+  constructor(message: string, reason: NetlinkProtocolReason) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+export function isNetlinkProtocolError(value: unknown): value is NetlinkProtocolError {
+  return value instanceof Error && value.name === "NetlinkProtocolError";
+}

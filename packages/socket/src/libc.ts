@@ -1,0 +1,193 @@
+/**
+ * The one file that talks to ffi-rs: glibc's socket calls behind the `Syscalls` interface.
+ *
+ * Rules learned by measurement (../shared/docs/peers.md §C):
+ * - `load()` with a reused params object is about 2.5x cheaper than `define()`;
+ * - `errno: true` reports `last_os_error()`, which is stale after a successful call, so the errno
+ *   is read only when the return value is -1;
+ * - a `U8Array` parameter passes the Buffer's own memory (no copy), so the kernel writes in place.
+ *
+ * ffi-rs is loaded lazily, so importing this package (for replay, pcap or types) costs nothing.
+ */
+import { createRequire } from "node:module";
+import { endianness } from "node:os";
+import type * as FfiRs from "ffi-rs";
+import type { RecvmsgInfo, Syscalls } from "./syscalls.js";
+import { NETLINK_LISTEN_ALL_NSID, POLLERR, POLLIN, SOL_NETLINK, SO_ATTACH_FILTER, SOL_SOCKET } from "./constants.js";
+
+type Ffi = typeof FfiRs;
+type ErrnoResult = { value: number; errnoCode: number };
+
+const LIBRARY = "tsconntrack-libc";
+const LITTLE = endianness() === "LE";
+/** msghdr/iovec/cmsghdr/sock_fprog offsets below assume 8-byte pointers and size_t. */
+const POINTER_SIZE = 8;
+
+let ffi: Ffi | undefined;
+
+function loadFfi(): Ffi {
+  if (ffi === undefined) {
+    const require = createRequire(import.meta.url);
+    const loaded = require("ffi-rs") as Ffi;
+    loaded.open({ library: LIBRARY, path: "libc.so.6" });
+    ffi = loaded;
+  }
+  return ffi;
+}
+
+/** A prepared call: one params object reused for every invocation. */
+class Call {
+  private readonly params: FfiRs.FFIParams<FfiRs.DataType, true, boolean | undefined>;
+  private readonly paramsType: FfiRs.DataType[];
+  private readonly ffiRs: Ffi;
+
+  constructor(ffiRs: Ffi, funcName: string, retType: FfiRs.DataType, paramsType: FfiRs.DataType[], runInNewThread = false) {
+    this.ffiRs = ffiRs;
+    this.paramsType = paramsType;
+    this.params = { library: LIBRARY, funcName, retType, paramsType, paramsValue: [], errno: true, runInNewThread };
+  }
+
+  /** Returns the value, or -errno when the call returned -1. */
+  invoke(...args: unknown[]): number {
+    // ffi-rs rewrites paramsType in place for array types; restore the plain template each time.
+    this.params.paramsType = this.paramsType;
+    this.params.paramsValue = args;
+    const result = this.ffiRs.load(this.params) as unknown as ErrnoResult;
+    return result.value === -1 ? -result.errnoCode : Number(result.value);
+  }
+
+  async invokeAsync(...args: unknown[]): Promise<number> {
+    const params = { ...this.params, paramsType: this.paramsType, paramsValue: args, runInNewThread: true };
+    const result = (await this.ffiRs.load(params)) as unknown as ErrnoResult;
+    return result.value === -1 ? -result.errnoCode : Number(result.value);
+  }
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function writeHostU32(buffer: Buffer, value: number): void {
+  if (LITTLE) buffer.writeUInt32LE(value, 0);
+  else buffer.writeUInt32BE(value, 0);
+}
+
+function readHostU32(buffer: Buffer, offset: number): number {
+  return LITTLE ? buffer.readUInt32LE(offset) : buffer.readUInt32BE(offset);
+}
+
+function writePointer(view: DataView, offset: number, value: number): void {
+  view.setBigUint64(offset, BigInt(value), LITTLE);
+}
+
+/** Creates the ffi-rs implementation of `Syscalls`. Throws if ffi-rs or libc.so.6 cannot be loaded. */
+export function createLibcSyscalls(): Syscalls {
+  const f = loadFfi();
+  const T = f.DataType;
+  const socket = new Call(f, "socket", T.I32, [T.I32, T.I32, T.I32]);
+  const bind = new Call(f, "bind", T.I32, [T.I32, T.U8Array, T.I32]);
+  const connect = new Call(f, "connect", T.I32, [T.I32, T.U8Array, T.I32]);
+  const getsockname = new Call(f, "getsockname", T.I32, [T.I32, T.U8Array, T.U8Array]);
+  const setsockopt = new Call(f, "setsockopt", T.I32, [T.I32, T.I32, T.I32, T.U8Array, T.I32]);
+  const getsockopt = new Call(f, "getsockopt", T.I32, [T.I32, T.I32, T.I32, T.U8Array, T.U8Array]);
+  const send = new Call(f, "send", T.I64, [T.I32, T.U8Array, T.U64, T.I32]);
+  const recv = new Call(f, "recv", T.I64, [T.I32, T.U8Array, T.U64, T.I32]);
+  const recvmsg = new Call(f, "recvmsg", T.I64, [T.I32, T.U8Array, T.I32]);
+  const poll = new Call(f, "poll", T.I32, [T.U8Array, T.U64, T.I32]);
+  const eventfd = new Call(f, "eventfd", T.I32, [T.I32, T.I32]);
+  const setns = new Call(f, "setns", T.I32, [T.I32, T.I32]);
+  const close = new Call(f, "close", T.I32, [T.I32]);
+  // memchr(buf, buf[0], 1) returns buf itself: the cheapest way to learn a Buffer's address.
+  const memchr = new Call(f, "memchr", T.U64, [T.U8Array, T.I32, T.U64]);
+
+  const socklen = Buffer.alloc(4);
+  const addresses = new WeakMap<Buffer, number>();
+  const addressOf = (buffer: Buffer): number => {
+    let address = addresses.get(buffer);
+    if (address === undefined) {
+      // Backing stores of Buffers never move, so the address stays valid while `buffer` lives.
+      address = memchr.invoke(buffer, buffer[0], 1);
+      addresses.set(buffer, address);
+    }
+    return address;
+  };
+
+  // recvmsg scratch: msghdr (56 bytes), one iovec, sockaddr_nl, a control buffer for one int cmsg.
+  const msghdr = Buffer.alloc(56);
+  const iovec = Buffer.alloc(16);
+  const source = Buffer.alloc(12);
+  const control = Buffer.alloc(64);
+  const msgView = new DataView(msghdr.buffer, msghdr.byteOffset, msghdr.byteLength);
+  const iovView = new DataView(iovec.buffer, iovec.byteOffset, iovec.byteLength);
+  const controlView = new DataView(control.buffer, control.byteOffset, control.byteLength);
+
+  return {
+    socket: (domain, type, protocol) => socket.invoke(domain, type, protocol),
+    bind: (fd, sockaddr) => bind.invoke(fd, asBuffer(sockaddr), sockaddr.byteLength),
+    connect: (fd, sockaddr) => connect.invoke(fd, asBuffer(sockaddr), sockaddr.byteLength),
+    getsockname(fd, sockaddr) {
+      writeHostU32(socklen, sockaddr.byteLength);
+      return getsockname.invoke(fd, asBuffer(sockaddr), socklen);
+    },
+    setsockopt: (fd, level, name, value) => setsockopt.invoke(fd, level, name, asBuffer(value), value.byteLength),
+    getsockopt(fd, level, name, value) {
+      writeHostU32(socklen, value.byteLength);
+      const rc = getsockopt.invoke(fd, level, name, asBuffer(value), socklen);
+      if (rc < 0) return rc;
+      return readHostU32(socklen, 0);
+    },
+    send: (fd, data, flags) => send.invoke(fd, asBuffer(data), data.byteLength, flags),
+    recv: (fd, buffer, flags) => recv.invoke(fd, asBuffer(buffer), buffer.byteLength, flags),
+    recvmsg(fd, buffer, flags, out: RecvmsgInfo) {
+      const target = asBuffer(buffer);
+      writePointer(iovView, 0, addressOf(target));
+      writePointer(iovView, POINTER_SIZE, target.byteLength);
+      writePointer(msgView, 0, addressOf(source));
+      msgView.setUint32(8, source.byteLength, LITTLE);
+      writePointer(msgView, 16, addressOf(iovec));
+      writePointer(msgView, 24, 1);
+      writePointer(msgView, 32, addressOf(control));
+      writePointer(msgView, 40, control.byteLength);
+      msgView.setInt32(48, 0, LITTLE);
+      const n = recvmsg.invoke(fd, msghdr, flags);
+      out.nsid = undefined;
+      if (n < 0) return n;
+      out.senderPortId = readHostU32(source, 4);
+      out.groups = readHostU32(source, 8);
+      const controlLength = Number(msgView.getBigUint64(40, LITTLE));
+      // cmsghdr: size_t cmsg_len, int cmsg_level, int cmsg_type, then data aligned to 8.
+      for (let at = 0; at + 16 <= controlLength; ) {
+        const length = Number(controlView.getBigUint64(at, LITTLE));
+        if (length < 16) break;
+        const level = controlView.getInt32(at + 8, LITTLE);
+        const type = controlView.getInt32(at + 12, LITTLE);
+        if (level === SOL_NETLINK && type === NETLINK_LISTEN_ALL_NSID && length >= 20) {
+          out.nsid = controlView.getInt32(at + 16, LITTLE);
+        }
+        at += (length + 7) & ~7;
+      }
+      return n;
+    },
+    async pollAsync(fds, timeoutMs) {
+      const pollfds = Buffer.alloc(8 * fds.length);
+      const view = new DataView(pollfds.buffer, pollfds.byteOffset, pollfds.byteLength);
+      fds.forEach((fd, i) => {
+        view.setInt32(i * 8, fd, LITTLE);
+        view.setInt16(i * 8 + 4, POLLIN | POLLERR, LITTLE);
+      });
+      return poll.invokeAsync(pollfds, fds.length, timeoutMs);
+    },
+    eventfd: () => eventfd.invoke(0, 0o2000000 /* EFD_CLOEXEC */),
+    attachFilter(fd, instructions) {
+      const program = Buffer.from(instructions);
+      // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
+      const fprog = Buffer.alloc(16);
+      const view = new DataView(fprog.buffer, fprog.byteOffset, fprog.byteLength);
+      view.setUint16(0, program.byteLength / 8, LITTLE);
+      writePointer(view, 8, addressOf(program));
+      return setsockopt.invoke(fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, fprog.byteLength);
+    },
+    setns: (fd, nstype) => setns.invoke(fd, nstype),
+    close: (fd) => close.invoke(fd),
+  };
+}

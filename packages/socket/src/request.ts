@@ -1,0 +1,422 @@
+import {
+  NLM_F_ACK,
+  NLM_F_DUMP_INTR,
+  NLM_F_REQUEST,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  NLMSG_MIN_TYPE,
+  parseDoneMessage,
+  parseErrorMessage,
+  parseMessages,
+  type NlMessage,
+} from "@tsconntrack/codec";
+import { NetlinkProtocolError, NetlinkSocketError, type ExtendedAck, type NetlinkOperation } from "./errors.js";
+import type { Transport } from "./transport.js";
+import { HEADER_SIZE, align4, viewOf, writeHeader } from "./wire.js";
+
+/** One request: type and flags of the nlmsghdr plus the bytes after it. */
+export interface NetlinkRequest {
+  type: number;
+  /** NLM_F_* flags; NLM_F_REQUEST is always added, and NLM_F_ACK for do-requests. */
+  flags?: number;
+  /** Everything after the 16-byte nlmsghdr (for netfilter: nfgenmsg, then attributes). */
+  payload: Uint8Array;
+}
+
+/**
+ * Maps an extended-ACK offset to an attribute path. Gets the whole request message (header
+ * included) and the offset counted from its start, e.g.
+ * `(bytes, offset) => conntrackCodec.attrPath("conntrack", bytes, offset)`.
+ */
+export type AttrPathMapper = (request: Uint8Array, offset: number) => string[] | undefined;
+
+export interface NetlinkClientOptions {
+  attrPath?: AttrPathMapper;
+  /** First sequence number; default the current Unix time, as libmnl does. */
+  initialSeq?: number;
+  /** Most bytes sent in one datagram by `batch`; default from SO_SNDBUF (at most 256 KiB). */
+  maxBatchBytes?: number;
+  /** Most requests in flight at once by `batch`, so their ACKs fit the receive buffer; default from SO_RCVBUF. */
+  maxBatchMessages?: number;
+}
+
+/** The outcome of one request of a batch. */
+export interface BatchResult {
+  seq: number;
+  /** The kernel's error; absent when the request succeeded. */
+  error?: NetlinkSocketError;
+  /** Messages the kernel answered with before the ACK (copies). */
+  replies: NlMessage[];
+}
+
+export interface DumpSummary {
+  /** Messages passed to the caller (DONE not counted). */
+  messages: number;
+  datagrams: number;
+  /** Some reply carried NLM_F_DUMP_INTR: the table changed during the dump, entries may be missing or repeated. */
+  interrupted: boolean;
+}
+
+/** An async iterable dump; `interrupted` is final once the iteration has ended. */
+export interface DumpStream extends AsyncIterable<NlMessage> {
+  readonly interrupted: boolean;
+  readonly messages: number;
+}
+
+/**
+ * Sends requests over a transport and matches replies by sequence number and port id. Messages
+ * for other seqs (stale replies of an abandoned request) or other port ids are skipped.
+ *
+ * One operation at a time: starting a second one while a dump is being iterated throws.
+ */
+export class NetlinkClient {
+  private seq: number;
+  private busy = false;
+  /** Messages skipped because their seq or port id matched no pending request. */
+  skippedMessages = 0;
+
+  readonly transport: Transport;
+  private readonly options: NetlinkClientOptions;
+
+  constructor(transport: Transport, options: NetlinkClientOptions = {}) {
+    this.transport = transport;
+    this.options = options;
+    this.seq = (options.initialSeq ?? Math.floor(Date.now() / 1000)) >>> 0;
+  }
+
+  /** A do-request: returns the reply messages (copies); throws `NetlinkSocketError` on a kernel error. */
+  requestSync(request: NetlinkRequest): NlMessage[] {
+    const [result] = this.batchSync([request]);
+    if (result!.error) throw result!.error;
+    return result!.replies;
+  }
+
+  async request(request: NetlinkRequest): Promise<NlMessage[]> {
+    const [result] = await this.batch([request]);
+    if (result!.error) throw result!.error;
+    return result!.replies;
+  }
+
+  /**
+   * Sends many do-requests, several per datagram, and returns one result per request in order.
+   * Chunks respect the send buffer and keep ACKs in flight below what the receive buffer holds.
+   */
+  batchSync(requests: readonly NetlinkRequest[]): BatchResult[] {
+    return this.exclusive(() => {
+      const batch = new BatchExchange(this, requests);
+      for (const chunk of this.chunks(requests)) {
+        this.transport.send(batch.encode(chunk.start, chunk.end));
+        while (batch.outstanding > 0) {
+          const datagram = this.transport.receiveSync();
+          if (datagram === null) throw closedError("request");
+          batch.accept(datagram.bytes, true);
+        }
+      }
+      return batch.results;
+    });
+  }
+
+  async batch(requests: readonly NetlinkRequest[]): Promise<BatchResult[]> {
+    this.enter();
+    try {
+      const batch = new BatchExchange(this, requests);
+      for (const chunk of this.chunks(requests)) {
+        this.transport.send(batch.encode(chunk.start, chunk.end));
+        while (batch.outstanding > 0) {
+          const datagram = await this.transport.receive();
+          if (datagram === null) throw closedError("request");
+          batch.accept(datagram.bytes, false);
+        }
+      }
+      return batch.results;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /**
+   * A dump, synchronously: `onMessage` sees each reply message as a view of the receive buffer,
+   * valid only during the call. Throws on an error reply or an error in NLMSG_DONE.
+   */
+  dumpSync(request: NetlinkRequest, onMessage: (message: NlMessage) => void): DumpSummary {
+    return this.exclusive(() => {
+      const dump = new DumpExchange(this, request);
+      this.transport.send(dump.encode());
+      try {
+        while (!dump.done) {
+          const datagram = this.transport.receiveSync();
+          if (datagram === null) throw closedError("dump");
+          for (const message of dump.accept(datagram.bytes)) onMessage(message);
+        }
+      } catch (error) {
+        if (!dump.failed) this.drainSync(dump);
+        throw error;
+      }
+      return dump.summary();
+    });
+  }
+
+  /** A dump as a synchronous iterator; each message is valid until the next step. */
+  *dumpIterSync(request: NetlinkRequest): Generator<NlMessage, DumpSummary, undefined> {
+    this.enter();
+    const dump = new DumpExchange(this, request);
+    try {
+      this.transport.send(dump.encode());
+      while (!dump.done) {
+        const datagram = this.transport.receiveSync();
+        if (datagram === null) throw closedError("dump");
+        yield* dump.accept(datagram.bytes);
+      }
+      return dump.summary();
+    } finally {
+      if (!dump.done && !dump.failed) this.drainSync(dump);
+      this.busy = false;
+    }
+  }
+
+  /** A dump as an async iterable; messages are the caller's to keep. */
+  dump(request: NetlinkRequest): DumpStream {
+    const client = this;
+    let exchange: DumpExchange | undefined;
+    return {
+      get interrupted() {
+        return exchange?.interrupted ?? false;
+      },
+      get messages() {
+        return exchange?.count ?? 0;
+      },
+      async *[Symbol.asyncIterator]() {
+        client.enter();
+        const dump = (exchange = new DumpExchange(client, request));
+        try {
+          client.transport.send(dump.encode());
+          while (!dump.done) {
+            const datagram = await client.transport.receive();
+            if (datagram === null) throw closedError("dump");
+            yield* dump.accept(datagram.bytes);
+          }
+        } finally {
+          if (!dump.done && !dump.failed) await client.drain(dump);
+          client.busy = false;
+        }
+      },
+    };
+  }
+
+  /** @internal */
+  nextSeq(): number {
+    this.seq = (this.seq + 1) >>> 0;
+    if (this.seq === 0) this.seq = 1;
+    return this.seq;
+  }
+
+  /** @internal */
+  kernelError(op: NetlinkOperation, errno: number, extack: ExtendedAck, request: Uint8Array | undefined, seq: number): NetlinkSocketError {
+    const mapped: ExtendedAck = {};
+    if (extack.message !== undefined) mapped.message = extack.message;
+    if (extack.offset !== undefined) {
+      mapped.offset = extack.offset;
+      const path = request && this.options.attrPath?.(request, extack.offset);
+      if (path) mapped.attrPath = path;
+    }
+    if (extack.missingType !== undefined) mapped.missingType = extack.missingType;
+    if (extack.missingNest !== undefined) mapped.missingNest = extack.missingNest;
+    return new NetlinkSocketError(op, errno, { extack: mapped, seq });
+  }
+
+  private *chunks(requests: readonly NetlinkRequest[]): Generator<{ start: number; end: number }> {
+    const sendBuffer = this.transport.sendBufferSize;
+    const maxBytes = this.options.maxBatchBytes ?? Math.min(256 << 10, sendBuffer > 0 ? sendBuffer - 64 : 64 << 10);
+    const receiveBuffer = this.transport.receiveBufferSize;
+    // An ACK costs about 1 KiB of receive buffer (skb overhead, not its 36 bytes); keep half spare.
+    const maxMessages = this.options.maxBatchMessages ?? (receiveBuffer > 0 ? Math.max(1, Math.min(1024, receiveBuffer >> 11)) : 256);
+    let start = 0;
+    while (start < requests.length) {
+      let end = start;
+      let bytes = 0;
+      while (end < requests.length && end - start < maxMessages) {
+        const size = align4(HEADER_SIZE + requests[end]!.payload.byteLength);
+        if (end > start && bytes + size > maxBytes) break;
+        bytes += size;
+        end++;
+      }
+      yield { start, end };
+      start = end;
+    }
+  }
+
+  private drainSync(dump: DumpExchange): void {
+    try {
+      while (!dump.done) {
+        const datagram = this.transport.receiveSync();
+        if (datagram === null) return;
+        for (const _ of dump.accept(datagram.bytes));
+      }
+    } catch {
+      // The dump already failed for the caller; what remains is best effort.
+    }
+  }
+
+  private async drain(dump: DumpExchange): Promise<void> {
+    try {
+      while (!dump.done) {
+        const datagram = await this.transport.receive();
+        if (datagram === null) return;
+        for (const _ of dump.accept(datagram.bytes));
+      }
+    } catch {
+      // As above.
+    }
+  }
+
+  private exclusive<T>(fn: () => T): T {
+    this.enter();
+    try {
+      return fn();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private enter(): void {
+    if (this.busy) throw new NetlinkProtocolError("another request is in progress on this client", "unexpected");
+    this.busy = true;
+  }
+}
+
+function closedError(op: string): NetlinkProtocolError {
+  return new NetlinkProtocolError(`${op}: the transport closed before the kernel finished answering`, "closed");
+}
+
+/** Copies a message out of a reused receive buffer. */
+function copyMessage(message: NlMessage): NlMessage {
+  const bytes = message.bytes.slice();
+  return { header: { ...message.header }, offset: 0, bytes, payload: bytes.subarray(HEADER_SIZE) };
+}
+
+function encodeRequest(out: Uint8Array, at: number, request: NetlinkRequest, flags: number, seq: number): number {
+  const len = HEADER_SIZE + request.payload.byteLength;
+  writeHeader(viewOf(out), at, { len, type: request.type, flags, seq, pid: 0 });
+  out.set(request.payload, at + HEADER_SIZE);
+  return at + align4(len);
+}
+
+class BatchExchange {
+  readonly results: BatchResult[];
+  outstanding = 0;
+  private readonly index = new Map<number, number>();
+  private readonly sent = new Map<number, Uint8Array>();
+
+  private readonly client: NetlinkClient;
+  private readonly requests: readonly NetlinkRequest[];
+
+  constructor(client: NetlinkClient, requests: readonly NetlinkRequest[]) {
+    this.client = client;
+    this.requests = requests;
+    this.results = new Array(requests.length);
+  }
+
+  encode(start: number, end: number): Uint8Array {
+    let size = 0;
+    for (let i = start; i < end; i++) size += align4(HEADER_SIZE + this.requests[i]!.payload.byteLength);
+    const out = new Uint8Array(size);
+    let at = 0;
+    this.sent.clear();
+    for (let i = start; i < end; i++) {
+      const request = this.requests[i]!;
+      const seq = this.client.nextSeq();
+      const next = encodeRequest(out, at, request, (request.flags ?? 0) | NLM_F_REQUEST | NLM_F_ACK, seq);
+      this.sent.set(seq, out.subarray(at, at + HEADER_SIZE + request.payload.byteLength));
+      at = next;
+      this.index.set(seq, i);
+      this.results[i] = { seq, replies: [] };
+      this.outstanding++;
+    }
+    return out;
+  }
+
+  accept(datagram: Uint8Array, copy: boolean): void {
+    for (const message of parseMessages(datagram)) {
+      const { seq, pid, type } = message.header;
+      const i = this.index.get(seq);
+      if (i === undefined || pid !== this.client.transport.portId) {
+        this.client.skippedMessages++;
+        continue;
+      }
+      const result = this.results[i]!;
+      if (type === NLMSG_ERROR) {
+        const info = parseErrorMessage(message);
+        if (info.error !== 0) result.error = this.client.kernelError("request", -info.error, info.extack, this.sent.get(seq), seq);
+        this.index.delete(seq);
+        this.outstanding--;
+      } else if (type >= NLMSG_MIN_TYPE) {
+        result.replies.push(copy ? copyMessage(message) : message);
+      }
+    }
+  }
+}
+
+class DumpExchange {
+  readonly seq: number;
+  done = false;
+  /** The kernel reported an error: nothing more will come for this dump. */
+  failed = false;
+  interrupted = false;
+  count = 0;
+  datagrams = 0;
+  private request: Uint8Array | undefined;
+
+  private readonly client: NetlinkClient;
+  private readonly spec: NetlinkRequest;
+
+  constructor(client: NetlinkClient, spec: NetlinkRequest) {
+    this.client = client;
+    this.spec = spec;
+    this.seq = client.nextSeq();
+  }
+
+  encode(): Uint8Array {
+    const out = new Uint8Array(align4(HEADER_SIZE + this.spec.payload.byteLength));
+    encodeRequest(out, 0, this.spec, (this.spec.flags ?? 0) | NLM_F_REQUEST, this.seq);
+    this.request = out.subarray(0, HEADER_SIZE + this.spec.payload.byteLength);
+    return out;
+  }
+
+  /** The caller's messages of one datagram; sets done/failed and throws on a kernel error. */
+  *accept(datagram: Uint8Array): Generator<NlMessage> {
+    this.datagrams++;
+    for (const message of parseMessages(datagram)) {
+      const { seq, pid, type, flags } = message.header;
+      if (seq !== this.seq || pid !== this.client.transport.portId) {
+        this.client.skippedMessages++;
+        continue;
+      }
+      if ((flags & NLM_F_DUMP_INTR) !== 0) this.interrupted = true;
+      if (type === NLMSG_DONE) {
+        this.done = true;
+        const info = parseDoneMessage(message);
+        if (info.error < 0) {
+          this.failed = true;
+          throw this.client.kernelError("dump", -info.error, info.extack, this.request, seq);
+        }
+        return;
+      }
+      if (type === NLMSG_ERROR) {
+        const info = parseErrorMessage(message);
+        if (info.error !== 0) {
+          this.done = true;
+          this.failed = true;
+          throw this.client.kernelError("dump", -info.error, info.extack, this.request, seq);
+        }
+        continue;
+      }
+      if (type < NLMSG_MIN_TYPE) continue;
+      this.count++;
+      yield message;
+    }
+  }
+
+  summary(): DumpSummary {
+    return { messages: this.count, datagrams: this.datagrams, interrupted: this.interrupted };
+  }
+}
