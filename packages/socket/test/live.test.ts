@@ -1,0 +1,159 @@
+/** Root-only tests against the kernel, each in a private network namespace. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ECONNREFUSED_TEST, connectTo } from "./helpers/raw-socket.js";
+import { LiveTransport } from "../src/live-transport.js";
+import { NetlinkClient } from "../src/request.js";
+import { EventSubscription, type EventItem } from "../src/subscription.js";
+import { isNetlinkSocketError, type NetlinkSocketError } from "../src/errors.js";
+import { createNetns, deleteNetns, kernelSkipReason } from "./helpers/netns.js";
+import {
+  createRequest,
+  createWithoutTimeout,
+  deleteRequest,
+  dumpRequest,
+  flows,
+  flushRequest,
+  getRequest,
+  markOf,
+  updateRequest,
+} from "./helpers/conntrack-bytes.js";
+
+const skip = kernelSkipReason();
+if (skip) console.warn(`[socket live tests skipped] ${skip}`);
+
+function countEntries(client: NetlinkClient): number {
+  return client.dumpSync(dumpRequest(), () => {}).messages;
+}
+
+function caught(fn: () => unknown): NetlinkSocketError {
+  try {
+    fn();
+  } catch (error) {
+    if (isNetlinkSocketError(error)) return error;
+    throw error;
+  }
+  throw new Error("expected a kernel error");
+}
+
+describe.skipIf(skip !== undefined)("live kernel (private netns)", () => {
+  let netns = "";
+  let transport: LiveTransport;
+  let client: NetlinkClient;
+
+  beforeAll(() => {
+    netns = createNetns("live");
+    transport = LiveTransport.open({ netns });
+    client = new NetlinkClient(transport);
+  });
+  afterAll(() => {
+    transport?.close();
+    if (netns) deleteNetns(netns);
+  });
+
+  it("reports the port id, the granted buffers and the options it set", () => {
+    expect(transport.portId).toBeGreaterThan(0);
+    expect(transport.receiveBufferSize).toBeGreaterThanOrEqual(4 << 20);
+    expect(transport.sendBufferSize).toBeGreaterThan(0);
+    expect(transport.unsupportedOptions).toEqual([]);
+  });
+
+  it("creates, gets, updates, dumps, deletes and flushes", async () => {
+    const [a, b, c] = flows(3);
+    const results = client.batchSync([createRequest(a!), createRequest(b!), createRequest(c!, { mark: 7 })]);
+    expect(results.map((r) => r.error?.code ?? "ok")).toEqual(["ok", "ok", "ok"]);
+    expect(countEntries(client)).toBe(3);
+
+    const [got] = client.requestSync(getRequest(c!));
+    expect(got!.header.type).toBe(0x100);
+    expect(markOf(got!.payload)).toBe(7);
+
+    await client.request(updateRequest(c!, 42));
+    expect(markOf(client.requestSync(getRequest(c!))[0]!.payload)).toBe(42);
+
+    let seen = 0;
+    for await (const message of client.dump(dumpRequest(2))) seen += message.header.type === 0x100 ? 1 : 0;
+    expect(seen).toBe(3);
+
+    client.requestSync(deleteRequest(a!));
+    expect(countEntries(client)).toBe(2);
+    client.requestSync(flushRequest());
+    expect(countEntries(client)).toBe(0);
+  });
+
+  it("maps kernel errors: ENOENT, EEXIST, EINVAL with the extended ACK", () => {
+    const [flow] = flows(1, 500);
+    expect(caught(() => client.requestSync(getRequest(flow!)))).toMatchObject({ code: "ENOENT", errno: 2, op: "request" });
+    expect(caught(() => client.requestSync(deleteRequest(flow!))).code).toBe("ENOENT");
+    client.requestSync(createRequest(flow!));
+    const exists = caught(() => client.requestSync(createRequest(flow!)));
+    expect(exists.code).toBe("EEXIST");
+    expect(exists.message).toMatch(/^request: File exists/);
+    const invalid = caught(() => client.requestSync(createWithoutTimeout(flows(1, 501)[0]!)));
+    expect(invalid.code).toBe("EINVAL");
+    // Whatever text this kernel gives (if any) is carried through and shown.
+    if (invalid.extack?.message) expect(invalid.message).toContain(invalid.extack.message);
+    client.requestSync(flushRequest());
+  });
+
+  it("batches thousands of creates with one result each", () => {
+    const batch = flows(5000, 1000).map((flow) => createRequest(flow));
+    batch.push(batch[0]!); // a duplicate: EEXIST for that one only
+    const results = client.batchSync(batch);
+    expect(results.filter((r) => r.error).map((r) => r.error!.code)).toEqual(["EEXIST"]);
+    expect(countEntries(client)).toBe(5000);
+    client.requestSync(flushRequest());
+  });
+
+  it("refuses datagrams from any port but the kernel (connected socket)", () => {
+    expect(connectTo(netns, transport.portId)).toBe(-ECONNREFUSED_TEST);
+  });
+
+  it("delivers NEW, UPDATE and DESTROY events", async () => {
+    const subscription = EventSubscription.open({ netns, groups: [1, 2, 3] });
+    try {
+      expect(subscription.receiveBufferSize).toBeGreaterThanOrEqual(16 << 20);
+      const [flow] = flows(1, 9000);
+      client.requestSync(createRequest(flow!));
+      client.requestSync(updateRequest(flow!, 5));
+      client.requestSync(deleteRequest(flow!));
+      const kinds: string[] = [];
+      for await (const item of subscription) {
+        if (item.kind !== "message") continue;
+        const { type, flags } = item.message.header;
+        kinds.push(type === 0x102 ? "destroy" : flags & 0x400 ? "new" : "update");
+        if (kinds.length === 3) break;
+      }
+      expect(kinds).toEqual(["new", "update", "destroy"]);
+    } finally {
+      subscription.close();
+    }
+  });
+
+  it("turns an overrun into an overrun item and keeps going", async () => {
+    const subscription = EventSubscription.open({ netns, groups: [1], receiveBufferSize: 4096 });
+    try {
+      client.batchSync(flows(2000, 20000).map((flow) => createRequest(flow)));
+      const items: EventItem[] = [];
+      for await (const item of subscription) {
+        items.push(item);
+        if (item.kind === "overrun") break;
+      }
+      expect(items.at(-1)).toEqual({ kind: "overrun", count: 1 });
+      expect(items.length).toBeLessThan(2000);
+      // The stream goes on after the overrun.
+      client.requestSync(createRequest(flows(1, 30000)[0]!));
+      const next = await subscription[Symbol.asyncIterator]().next();
+      expect(next.value).toMatchObject({ kind: "message" });
+    } finally {
+      subscription.close();
+      client.requestSync(flushRequest());
+    }
+  });
+
+  it("close() ends a pending async receive", async () => {
+    const subscription = EventSubscription.open({ netns, groups: [3] });
+    const pending = subscription[Symbol.asyncIterator]().next();
+    setTimeout(() => subscription.close(), 20);
+    await expect(pending).resolves.toEqual({ done: true, value: undefined });
+  });
+});
