@@ -1,4 +1,5 @@
 /** Root-only tests against the kernel, each in a private network namespace. */
+import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ECONNREFUSED_TEST, connectTo } from "./helpers/raw-socket.js";
 import { LiveTransport } from "../src/live-transport.js";
@@ -15,6 +16,8 @@ import {
   flushRequest,
   getRequest,
   markOf,
+  nla,
+  tuple,
   updateRequest,
 } from "./helpers/conntrack-bytes.js";
 
@@ -95,6 +98,25 @@ describe.skipIf(skip !== undefined)("live kernel (private netns)", () => {
     client.requestSync(flushRequest());
   });
 
+  it("carries the kernel's extended-ACK text and offset, mapped to an attribute path", () => {
+    const [flow] = flows(1, 600);
+    // CTA_TIMEOUT with 2 bytes instead of 4 fails the nfnetlink policy check.
+    const payload = Buffer.concat([Buffer.from([2, 0, 0, 0]), tuple(1, flow!), nla(7, Buffer.from([0, 1]))]);
+    const names: Record<number, string> = { 1: "tupleOrig", 7: "timeout" };
+    const topLevel = (request: Uint8Array, offset: number) => {
+      const view = Buffer.from(request.buffer, request.byteOffset, request.byteLength);
+      for (let at = 20; at + 4 <= view.length; at += (view.readUInt16LE(at) + 3) & ~3) {
+        if (at === offset) return [names[view.readUInt16LE(at + 2) & 0x3fff] ?? "?"];
+      }
+      return undefined;
+    };
+    const mapped = new NetlinkClient(transport, { attrPath: topLevel });
+    const error = caught(() => mapped.requestSync({ type: 0x100, flags: 0x600, payload }));
+    expect(error.code).toBe("ERANGE");
+    expect(error.extack).toEqual({ message: "Attribute failed policy validation", offset: 16 + 4 + tuple(1, flow!).length, attrPath: ["timeout"] });
+    expect(error.message).toBe("request: Numerical result out of range: Attribute failed policy validation [at timeout]");
+  });
+
   it("batches thousands of creates with one result each", () => {
     const batch = flows(5000, 1000).map((flow) => createRequest(flow));
     batch.push(batch[0]!); // a duplicate: EEXIST for that one only
@@ -146,6 +168,31 @@ describe.skipIf(skip !== undefined)("live kernel (private netns)", () => {
       expect(next.value).toMatchObject({ kind: "message" });
     } finally {
       subscription.close();
+      client.requestSync(flushRequest());
+    }
+  });
+
+  it("tells which peer namespace an event came from with listenAllNsid", async () => {
+    const peer = createNetns("peer");
+    const peerTransport = LiveTransport.open({ netns: peer });
+    try {
+      execFileSync("ip", ["-n", netns, "netns", "set", peer, "17"]);
+      const subscription = EventSubscription.open({ netns, groups: [1], listenAllNsid: true });
+      try {
+        new NetlinkClient(peerTransport).requestSync(createRequest(flows(1, 40000)[0]!));
+        client.requestSync(createRequest(flows(1, 40001)[0]!));
+        const nsids: (number | undefined)[] = [];
+        for await (const item of subscription) {
+          if (item.kind === "message") nsids.push(item.nsid);
+          if (nsids.length === 2) break;
+        }
+        expect(nsids).toEqual([17, undefined]);
+      } finally {
+        subscription.close();
+      }
+    } finally {
+      peerTransport.close();
+      deleteNetns(peer);
       client.requestSync(flushRequest());
     }
   });
