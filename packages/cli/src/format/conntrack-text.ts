@@ -6,6 +6,7 @@ import {
 import { addressText, l4Text, tupleFamily } from "./tuple.js";
 import { ctimeText, nsToSeconds } from "./time.js";
 import { labelNames } from "./labels.js";
+import { secmarkNumber } from "./scalars.js";
 
 /** The `-o` flags that change the default conntrack line. */
 export interface ConntrackTextOptions {
@@ -99,7 +100,7 @@ export function formatConntrackText(ct: ConntrackValue, ctx: MessageContext, opt
     else if (status & IPS_ASSURED) s += "[ASSURED] ";
   }
   if (ct.mark !== undefined) s += "mark=" + ct.mark + " ";
-  if (ct.secmark !== undefined) s += "secmark=" + ct.secmark + " ";
+  if (ct.secmark !== undefined) s += "secmark=" + secmarkNumber(ct.secmark) + " ";
   const secctx = ct.secctx?.secctxName;
   if (secctx !== undefined) s += "secctx=" + secctx + " ";
   if (ct.zone !== undefined) s += "zone=" + ct.zone + " ";

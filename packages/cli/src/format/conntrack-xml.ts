@@ -4,6 +4,7 @@ import { addressXml, l4Xml, tupleFamily, tupleProtonum } from "./tuple.js";
 import { labelNames } from "./labels.js";
 import { whenXml } from "./time.js";
 import { counterPair } from "./conntrack-text.js";
+import { secmarkNumber } from "./scalars.js";
 
 export interface ConntrackXmlOptions {
   /** `-o ktimestamp`: `<timestamp><start/><stop/></timestamp>`. */
@@ -106,7 +107,7 @@ export function formatConntrackXml(ct: ConntrackValue, ctx: MessageContext, opts
     for (const name of labelNames(ct.labels, opts.labelMap)) s += "<label>" + name + "</label>";
     s += "</labels>";
   }
-  if (ct.secmark !== undefined) s += "<secmark>" + ct.secmark + "</secmark>";
+  if (ct.secmark !== undefined) s += "<secmark>" + secmarkNumber(ct.secmark) + "</secmark>";
   // secctx does not open the independent meta by itself (library quirk).
   const secctx = ct.secctx?.secctxName;
   if (secctx !== undefined) s += "<secctx>" + secctx + "</secctx>";

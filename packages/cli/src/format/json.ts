@@ -15,6 +15,7 @@ import {
 import { counterPair } from "./conntrack-text.js";
 import { labelBits, labelNames } from "./labels.js";
 import { CPU_STATS_FIELDS, unknownCpuStats } from "./stats.js";
+import { secmarkNumber } from "./scalars.js";
 
 // Control characters, quote, backslash, and any surrogate (lone ones must be escaped).
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
@@ -103,7 +104,7 @@ function entryFields(ct: ConntrackValue, ctx: MessageContext, opts: ConntrackJso
   }
   if (ct.status !== undefined) s += field("status", stringArray(statusNames(ct.status)));
   if (ct.mark !== undefined) s += field("mark", String(ct.mark));
-  if (ct.secmark !== undefined) s += field("secmark", String(ct.secmark));
+  if (ct.secmark !== undefined) s += field("secmark", String(secmarkNumber(ct.secmark)));
   if (ct.zone !== undefined) s += field("zone", String(ct.zone));
   if (ct.use !== undefined) s += field("use", String(ct.use));
   if (ct.id !== undefined) s += field("id", String(ct.id));

@@ -5,6 +5,7 @@ import {
   SAVE_SCTP_STATES, TCP_STATES, l4Name, saveMapped,
 } from "./names.js";
 import { tupleFamily } from "./tuple.js";
+import { secmarkNumber } from "./scalars.js";
 
 /** Which command prefix a saved line gets: -A for dumps and NEW, -U for UPDATE, -D for -D and DESTROY. */
 export type SaveKind = "dump" | "delete" | EventType;
@@ -135,7 +136,7 @@ export function formatConntrackSave(ct: ConntrackValue, ctx: MessageContext, kin
   const reply = ct.tupleReply;
   if (ct.timeout !== undefined) s += "-t " + ct.timeout + " ";
   if (ct.status !== undefined) s += "-u " + statusText(ct.status) + " ";
-  if (ct.secmark !== undefined) s += "-c " + ct.secmark + " ";
+  if (ct.secmark !== undefined) s += "-c " + secmarkNumber(ct.secmark) + " ";
   if (ct.zone !== undefined) s += "-w " + ct.zone + " ";
   if (orig?.tupleZone !== undefined) s += "--orig-zone " + orig.tupleZone + " ";
   if (reply?.tupleZone !== undefined) s += "--reply-zone " + reply.tupleZone + " ";

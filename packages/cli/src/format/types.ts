@@ -62,7 +62,8 @@ export interface ConntrackValue {
   readonly use?: number;
   readonly id?: number;
   readonly tupleMaster?: TupleValue;
-  readonly secmark?: number;
+  /** CTA_SECMARK: a u32; the codec may hand it over as its raw 4 big-endian bytes. */
+  readonly secmark?: number | Uint8Array;
   readonly zone?: number;
   readonly secctx?: { readonly secctxName?: string };
   readonly timestamp?: { readonly start?: bigint; readonly stop?: bigint };

@@ -200,6 +200,10 @@ describe("NAT and other protocols", () => {
     expect(line(ct)).toBe("unknown  2 src=1.1.1.1 dst=2.2.2.2 secmark=7 secctx=system_u:object_r:unlabeled_t:s0");
   });
 
+  it("secmark given as raw big-endian bytes", () => {
+    expect(line({ tupleOrig: t4("1.1.1.1", "2.2.2.2", 2), secmark: Uint8Array.of(0, 0, 1, 2) })).toBe("unknown  2 src=1.1.1.1 dst=2.2.2.2 secmark=258");
+  });
+
   it("u64 counters beyond 2^53 print exactly", () => {
     const ct: ConntrackValue = { tupleOrig: t4("1.1.1.1", "2.2.2.2", 2), countersOrig: counters(18446744073709551615n, 9007199254740993n) };
     expect(line(ct)).toBe("unknown  2 src=1.1.1.1 dst=2.2.2.2 packets=18446744073709551615 bytes=9007199254740993");
