@@ -197,6 +197,29 @@ describe.skipIf(skip !== undefined)("live kernel (private netns)", () => {
     }
   });
 
+  it("attaches a classic BPF socket filter", () => {
+    // One instruction each: BPF_RET|BPF_K with k = 0 (drop) or 0xffffffff (accept).
+    const program = (k: number) => {
+      const instruction = Buffer.alloc(8);
+      instruction.writeUInt16LE(0x06, 0);
+      instruction.writeUInt32LE(k >>> 0, 4);
+      return instruction;
+    };
+    const dropAll = LiveTransport.open({ netns, groups: [1], receiveTimeoutMs: 50 });
+    const acceptAll = LiveTransport.open({ netns, groups: [1], receiveTimeoutMs: 50 });
+    try {
+      dropAll.attachFilter(program(0));
+      acceptAll.attachFilter(program(0xffffffff));
+      client.requestSync(createRequest(flows(1, 50000)[0]!));
+      expect(acceptAll.receiveSync()?.bytes.length).toBeGreaterThan(16);
+      expect(caught(() => dropAll.receiveSync()).code).toBe("EAGAIN");
+    } finally {
+      dropAll.close();
+      acceptAll.close();
+      client.requestSync(flushRequest());
+    }
+  });
+
   it("close() ends a pending async receive", async () => {
     const subscription = EventSubscription.open({ netns, groups: [3] });
     const pending = subscription[Symbol.asyncIterator]().next();
