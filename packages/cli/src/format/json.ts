@@ -38,6 +38,20 @@ export function statusNames(status: number): string[] {
   return names;
 }
 
+// Few distinct status words occur in a table, so their JSON arrays are memoized.
+const statusJsonCache = new Map<number, string>();
+
+function statusJson(status: number): string {
+  let json = statusJsonCache.get(status);
+  if (json === undefined) {
+    json = stringArray(statusNames(status));
+    if (statusJsonCache.size < 4096) statusJsonCache.set(status, json);
+  }
+  return json;
+}
+
+const FAMILY_JSON: Readonly<Record<number, string>> = { 2: '"family":"ipv4"', 10: '"family":"ipv6"' };
+
 function stringArray(values: readonly string[]): string {
   let s = "[";
   for (let i = 0; i < values.length; i++) s += (i === 0 ? "" : ",") + jsonString(values[i]);
@@ -74,18 +88,23 @@ function objectFrom(fields: string): string {
 
 function directionJson(t: TupleValue | undefined, protonum: number | undefined, counters: ConntrackValue["countersOrig"]): string {
   let s = t === undefined ? "" : tupleFields(t, protonum);
-  const c = counterPair(counters);
-  if (c !== undefined) s += field("packets", c[0].toString()) + field("bytes", c[1].toString());
+  if (counters !== undefined) {
+    const c = counterPair(counters);
+    if (c !== undefined) s += ',"packets":' + c[0] + ',"bytes":' + c[1];
+  }
   return objectFrom(s);
 }
+
+const NO_OPTIONS: ConntrackJsonOptions = {};
 
 export interface ConntrackJsonOptions {
   /** When given, `label_names` lists the named bits next to the `labels` bit numbers. */
   readonly labelMap?: LabelMap | undefined;
 }
 
+/** The members of an entry object, each with its leading comma. */
 function entryFields(ct: ConntrackValue, ctx: MessageContext, opts: ConntrackJsonOptions): string {
-  let s = field("family", jsonString(l3Name(ctx.family)));
+  let s = "," + (FAMILY_JSON[ctx.family] ?? '"family":"unknown"');
   const protonum = ct.tupleOrig?.tupleProto?.protoNum;
   if (protonum !== undefined) s += field("proto", jsonString(l4Name(protonum))) + field("protonum", String(protonum));
   const pi = ct.protoinfo;
@@ -102,7 +121,7 @@ function entryFields(ct: ConntrackValue, ctx: MessageContext, opts: ConntrackJso
   if (ct.tupleReply !== undefined || ct.countersReply !== undefined) {
     s += field("reply", directionJson(ct.tupleReply, protonum, ct.countersReply));
   }
-  if (ct.status !== undefined) s += field("status", stringArray(statusNames(ct.status)));
+  if (ct.status !== undefined) s += field("status", statusJson(ct.status));
   if (ct.mark !== undefined) s += field("mark", String(ct.mark));
   if (ct.secmark !== undefined) s += field("secmark", String(secmarkNumber(ct.secmark)));
   if (ct.zone !== undefined) s += field("zone", String(ct.zone));
@@ -128,8 +147,9 @@ function entryFields(ct: ConntrackValue, ctx: MessageContext, opts: ConntrackJso
 }
 
 /** One conntrack entry as a JSON object (no newline). */
-export function formatConntrackJson(ct: ConntrackValue, ctx: MessageContext, opts: ConntrackJsonOptions = {}): string {
-  return objectFrom(entryFields(ct, ctx, opts));
+export function formatConntrackJson(ct: ConntrackValue, ctx: MessageContext, opts: ConntrackJsonOptions = NO_OPTIONS): string {
+  // entryFields always starts with the family member, so only its comma needs replacing.
+  return "{" + entryFields(ct, ctx, opts).slice(1) + "}";
 }
 
 /** seconds.microseconds as a JSON number, e.g. 1795386501.000123. */
