@@ -1,3 +1,13 @@
+/**
+ * Pure output formatters of tsconntrack, byte-exact with conntrack 1.4.7 (libnetfilter_conntrack
+ * 1.0.9). They take decoded message values (see ./types.ts) plus the message context and return
+ * strings; they never print. Conventions:
+ * - per-entry functions return one line WITHOUT its newline; the XML header/footer constants are
+ *   whole chunks WITH their newlines;
+ * - anything time-dependent (delta-time, <deltatime>, <when>) takes `nowSec` from the caller;
+ * - which options apply to which command is the caller's choice, e.g. -D/-U never pass
+ *   `ktimestamp`, and -D never passes a label map (conntrack does the same).
+ */
 export type {
   ConntrackValue, CountersValue, CpuStatsValue, EventType, ExpectCpuStatsValue, ExpectValue, GlobalStatsValue,
   LabelMap, MessageContext, ProtoinfoValue, TimeVal, TupleIpValue, TupleProtoValue, TupleValue,
