@@ -46,10 +46,13 @@ const MESSAGE_KEYS = ["attributes", "value"];
 const MCGRP_KEYS = ["name", "c-define-name", "flags", "value"];
 
 class Checker {
-  constructor(
-    private readonly file: string,
-    private readonly strictNames: boolean,
-  ) {}
+  private readonly file: string;
+  private readonly strictNames: boolean;
+
+  constructor(file: string, strictNames: boolean) {
+    this.file = file;
+    this.strictNames = strictNames;
+  }
 
   fail(path: string, message: string): never {
     throw new SpecError(this.file, path, message);
