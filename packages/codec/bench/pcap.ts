@@ -13,7 +13,8 @@ export function receivedDatagrams(file: Uint8Array): Uint8Array[] {
     const captured = dv.getUint32(at + 8, little);
     const start = at + 16;
     if (dv.getUint16(start, false) !== PACKET_OUTGOING) {
-      out.push(file.slice(start + COOKED_HEADER, start + captured));
+      // A copy, as its own plain Uint8Array (Buffer.slice would be a view of the whole file).
+      out.push(Uint8Array.prototype.slice.call(file, start + COOKED_HEADER, start + captured));
     }
     at = start + captured;
   }

@@ -240,7 +240,8 @@ function wholeBytes(buf: Uint8Array): Uint8Array {
   if (buffer === lastBuffer) return lastWhole!;
   let whole = wholeCache.get(buffer);
   if (whole === undefined) {
-    whole = buf.byteOffset === 0 && buf.length === buffer.byteLength ? buf : new Uint8Array(buffer);
+    // Always a plain Uint8Array: a Node Buffer's slice() is a view, and decoded binaries must be copies.
+    whole = new Uint8Array(buffer);
     wholeCache.set(buffer, whole);
   }
   lastBuffer = buffer;

@@ -91,9 +91,9 @@ export class AttrReader implements Iterable<AttrReader> {
     return this.buf.subarray(this.dataStart, this.dataEnd);
   }
 
-  /** A copy of the payload. */
+  /** A copy of the payload (a plain Uint8Array even when reading a Node Buffer, whose slice() is a view). */
   bytes(): Uint8Array {
-    return this.buf.slice(this.dataStart, this.dataEnd);
+    return Uint8Array.prototype.slice.call(this.buf, this.dataStart, this.dataEnd);
   }
 
   /** NUL-terminated string payload, without the NUL. */

@@ -48,5 +48,6 @@ export const NLMSGERR_ATTR_MISS_NEST = 6;
 
 /** Round up to the 4-byte netlink alignment (NLMSG_ALIGN / NLA_ALIGN). */
 export function align4(n: number): number {
-  return (n + 3) & ~3;
+  // The bit trick is 32-bit signed; u32 lengths from the wire can be larger.
+  return n <= 0x7ffffffc ? (n + 3) & ~3 : Math.ceil(n / 4) * 4;
 }

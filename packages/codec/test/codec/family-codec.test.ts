@@ -173,6 +173,14 @@ describe("round trips", () => {
     expect(toHex(mini.encodeAttrs("all-attrs", value))).toBe(toHex(bytes));
   });
 
+  it("binary values are plain copies even when decoding a Node Buffer", () => {
+    const bytes = Buffer.from(mini.encodeAttrs("all-attrs", { blob: Uint8Array.of(1, 2, 3) }));
+    const value = mini.decodeAttrs<{ blob: Uint8Array }>("all-attrs", bytes);
+    bytes[4] = 9;
+    expect(value.blob).toEqual(Uint8Array.of(1, 2, 3));
+    expect(Buffer.isBuffer(value.blob)).toBe(false);
+  });
+
   it("binary values are copies, not views of the input", () => {
     const bytes = mini.encodeAttrs("all-attrs", { blob: Uint8Array.of(1, 2, 3) });
     const value = mini.decodeAttrs<{ blob: Uint8Array }>("all-attrs", bytes);
