@@ -26,7 +26,7 @@ export const GETOPT_END = -1;
 export const CODE_UNKNOWN = "?".charCodeAt(0);
 export const CODE_MISSING_ARG = ":".charCodeAt(0);
 
-/** Which options one element of argv may still hold, as glibc tracks it. */
+/** getopt_long state over one argv (glibc keeps the same: optind, the rest of a short-option cluster, the non-option span). */
 export class Getopt {
   /** Index of the next argv element to scan; callers may advance it to consume words (conntrack does). */
   optind = 1;
