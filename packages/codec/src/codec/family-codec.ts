@@ -11,10 +11,10 @@ import { buildTables, type SetInfo, type StructInfo } from "./tables.js";
 
 export type { UnknownAttr } from "../schema/descriptor.js";
 
-export interface DecodedMessage<A extends object = Record<string, unknown>> {
+export interface DecodedMessage<A extends object = Record<string, unknown>, F extends object = Record<string, unknown>> {
   header: NlMsgHeader;
   /** The decoded fixed header (e.g. nfgenmsg {nfgenFamily, version, resId}); {} if the family has none. */
-  fixed: Record<string, unknown>;
+  fixed: F;
   attrs: A;
 }
 
@@ -23,8 +23,8 @@ export interface EncodeMessageInput {
   flags: number;
   seq?: number;
   pid?: number;
-  /** Fixed header members; missing ones are 0. */
-  fixed?: Record<string, unknown>;
+  /** Fixed header members (e.g. a generated Nfgenmsg); missing ones are 0. */
+  fixed?: object;
   /** Attribute set of `attrs`; by default the request set of `type` from the op tables. */
   set?: string;
   attrs?: object;
@@ -40,7 +40,7 @@ export interface FamilyCodec {
    * Decode one message: header, fixed header, attributes. The set comes from the op tables
    * (replies and events first, then requests) unless given. Error offsets count from the message start.
    */
-  decodeMessage<A extends object = Record<string, unknown>>(msg: NlMessage, set?: string): DecodedMessage<A>;
+  decodeMessage<A extends object = Record<string, unknown>, F extends object = Record<string, unknown>>(msg: NlMessage, set?: string): DecodedMessage<A, F>;
   /** A whole message (nlmsghdr + fixed header + attributes), length filled in. */
   encodeMessage(input: EncodeMessageInput): Uint8Array;
   /**
@@ -123,7 +123,7 @@ export function createFamilyCodec(family: FamilyDescriptor): FamilyCodec {
     }
   }
 
-  function decodeMessage<A extends object>(msg: NlMessage, set?: string): DecodedMessage<A> {
+  function decodeMessage<A extends object, F extends object>(msg: NlMessage, set?: string): DecodedMessage<A, F> {
     const header = msg.header;
     const route = set !== undefined ? routeForSet(set) : routeForType(header.type);
     if (route === undefined) {
@@ -150,7 +150,7 @@ export function createFamilyCodec(family: FamilyDescriptor): FamilyCodec {
     }
     try {
       const attrs = route.decode(dv, u8, at, end, 0) as A;
-      return { header, fixed, attrs };
+      return { header, fixed: fixed as F, attrs };
     } catch (e) {
       if (!(e instanceof DecodeFault)) throw e;
       const attrStart = at - base;

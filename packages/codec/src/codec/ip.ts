@@ -23,12 +23,19 @@ export function formatIPv4Bytes(bytes: Uint8Array, at: number): string {
   return formatIPv4(((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0);
 }
 
+const scratchWords = new Uint16Array(8);
+const hexGroups: (string | undefined)[] = new Array<string | undefined>(65536).fill(undefined);
+
+function hexGroup(word: number): string {
+  return (hexGroups[word] ??= word.toString(16));
+}
+
 /**
  * glibc inet_ntop(AF_INET6) of 16 bytes at `at`: lowercase, the longest run (≥ 2) of zero groups
  * compressed (the first on a tie), and the dotted tail for ::a.b.c.d and ::ffff:a.b.c.d.
  */
 export function formatIPv6(bytes: Uint8Array, at: number): string {
-  const words = [0, 0, 0, 0, 0, 0, 0, 0];
+  const words = scratchWords;
   for (let i = 0; i < 8; i++) words[i] = (bytes[at + 2 * i]! << 8) | bytes[at + 2 * i + 1]!;
   let bestBase = -1;
   let bestLen = 0;
@@ -63,7 +70,7 @@ export function formatIPv6(bytes: Uint8Array, at: number): string {
     if (i === 6 && bestBase === 0 && (bestLen === 6 || (bestLen === 5 && words[5] === 0xffff))) {
       return text + formatIPv4Bytes(bytes, at + 12);
     }
-    text += words[i]!.toString(16);
+    text += hexGroup(words[i]!);
   }
   if (bestBase !== -1 && bestBase + bestLen === 8) text += ":";
   return text;
