@@ -17,7 +17,7 @@ const REPLIED = S.SEEN_REPLY | S.CONFIRMED;
 const ASSURED = S.SEEN_REPLY | S.ASSURED | S.CONFIRMED;
 const UNREPLIED = S.CONFIRMED;
 
-function line(ct: ConntrackValue, family = V4, opts: Parameters<typeof formatConntrackText>[2] = plain): string {
+function line(ct: ConntrackValue, family: { readonly family: number } = V4, opts: Parameters<typeof formatConntrackText>[2] = plain): string {
   return formatConntrackText(ct, family, opts);
 }
 
