@@ -1,0 +1,27 @@
+import { isNetlinkSocketError } from "@tsconntrack/socket";
+import { EEXIST, ENOENT } from "./constants.js";
+
+/** An argument the API cannot turn into a request (bad address, impossible filter); nothing was sent. */
+export class ConntrackArgumentError extends Error {
+  override readonly name = "ConntrackArgumentError";
+  /** The option or field at fault, e.g. "filter.orig.src". */
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.field = field;
+  }
+}
+
+export function isConntrackArgumentError(value: unknown): value is ConntrackArgumentError {
+  return value instanceof Error && value.name === "ConntrackArgumentError";
+}
+
+/** The kernel answered ENOENT (no such entry or expectation). */
+export function isNotFoundError(value: unknown): boolean {
+  return isNetlinkSocketError(value) && value.errno === ENOENT;
+}
+
+/** The kernel answered EEXIST (create of an entry that exists). */
+export function isExistsError(value: unknown): boolean {
+  return isNetlinkSocketError(value) && value.errno === EEXIST;
+}

@@ -1,0 +1,293 @@
+/**
+ * Flow filters: what the kernel can do in a dump request (family, mark, status, zone, CTA_FILTER
+ * tuple fields) and the exact predicate that always runs in user space as well.
+ * See FILTERS.md for which field runs where and since which kernel.
+ */
+import type { ConntrackAttrs, TupleAttrs, TupleProtoAttrs } from "@tsconntrack/codec/conntrack";
+import { NfCtFilterFlags } from "@tsconntrack/codec/conntrack";
+import { parseAddressSpec, type AddressMatch, type AddressSpec } from "./address.js";
+import { AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_ICMP, IPPROTO_ICMPV6 } from "./constants.js";
+import { ConntrackArgumentError } from "./errors.js";
+import { protocolNumber } from "./names.js";
+
+/** Fields of one direction's tuple. Addresses accept CIDR ("10.0.0.0/8") or a netmask. */
+export interface TupleFilter {
+  src?: AddressSpec;
+  dst?: AddressSpec;
+  /** L4 protocol: a number or a name ("tcp"). */
+  proto?: number | string;
+  srcPort?: number;
+  dstPort?: number;
+  /** ICMP type/code/id for protocol 1, ICMPv6 for 58 (both are tried when no protocol is given). */
+  icmpType?: number;
+  icmpCode?: number;
+  icmpId?: number;
+  /** CTA_TUPLE_ZONE of this direction (absent counts as 0). */
+  zone?: number;
+}
+
+export interface FlowFilter {
+  /** AF_INET (2) or AF_INET6 (10). Implied by addresses when not given. */
+  family?: number;
+  /** Matches when (mark & markMask) === mark; markMask defaults to 0xffffffff. A missing mark counts as 0. */
+  mark?: number;
+  markMask?: number;
+  /** Matches when (status & statusMask) === status; statusMask defaults to `status`. */
+  status?: number;
+  statusMask?: number;
+  /** CTA_ZONE (absent counts as 0). */
+  zone?: number;
+  orig?: TupleFilter;
+  reply?: TupleFilter;
+  /** Extra user-space test, run after the others. */
+  predicate?: (flow: ConntrackAttrs, family: number) => boolean;
+}
+
+/** Which filters may go to the kernel (all by default). Used to fall back on older kernels or to mimic conntrack's requests. */
+export interface KernelFilterChoice {
+  family?: boolean;
+  mark?: boolean;
+  status?: boolean;
+  zone?: boolean;
+  /** CTA_FILTER with tuple fields (Linux 5.8+). */
+  tuple?: boolean;
+}
+
+/** What a compiled filter puts in the dump request, for reporting. */
+export interface KernelFilterSummary {
+  family: number;
+  mark: boolean;
+  status: boolean;
+  zone: boolean;
+  /** CTA_FILTER_ORIG_FLAGS / REPLY_FLAGS sent (0 = none). */
+  origFlags: number;
+  replyFlags: number;
+}
+
+export interface CompiledFilter {
+  /** nfgenmsg.nfgen_family for the request. */
+  family: number;
+  /** Attributes for the dump request (kernel-side filters). */
+  attrs: ConntrackAttrs;
+  kernel: KernelFilterSummary;
+  /** The exact test, undefined when the filter is empty. Always run on what the kernel returns. */
+  predicate: ((flow: ConntrackAttrs, family: number) => boolean) | undefined;
+}
+
+interface CompiledTuple {
+  src?: AddressMatch;
+  dst?: AddressMatch;
+  proto?: number;
+  srcPort?: number;
+  dstPort?: number;
+  icmpType?: number;
+  icmpCode?: number;
+  icmpId?: number;
+  zone?: number;
+}
+
+const F = NfCtFilterFlags;
+
+/** Parses and checks a filter once; `choice` says which parts may run in the kernel. */
+export function compileFilter(filter: FlowFilter = {}, choice: KernelFilterChoice = {}): CompiledFilter {
+  const orig = filter.orig && compileTuple(filter.orig, "filter.orig");
+  const reply = filter.reply && compileTuple(filter.reply, "filter.reply");
+  const family = resolveFamily(filter, orig, reply);
+  const allow = { family: true, mark: true, status: true, zone: true, tuple: true, ...choice };
+
+  const attrs: ConntrackAttrs = {};
+  const kernel: KernelFilterSummary = { family: allow.family ? family : AF_UNSPEC, mark: false, status: false, zone: false, origFlags: 0, replyFlags: 0 };
+
+  const markMask = (filter.markMask ?? 0xffffffff) >>> 0;
+  if (filter.mark !== undefined && allow.mark) {
+    // Always both: kernels before 5.8 filter by mark only when CTA_MARK_MASK is present too.
+    attrs.mark = filter.mark >>> 0;
+    attrs.markMask = markMask;
+    kernel.mark = true;
+  }
+  const statusMask = (filter.statusMask ?? filter.status ?? 0) >>> 0;
+  if (filter.status !== undefined && allow.status && statusMask !== 0) {
+    // A zero mask is EINVAL in the kernel; such a filter stays in user space.
+    attrs.status = filter.status >>> 0;
+    attrs.statusMask = statusMask;
+    kernel.status = true;
+  }
+  // The kernel treats zone 0 as "no zone filter", and compares the zone id in any direction, so it
+  // over-approximates CTA_ZONE and tuple zones alike; the user-space test is exact.
+  const kernelZone = filter.zone ?? orig?.zone ?? reply?.zone;
+  if (kernelZone !== undefined && kernelZone !== 0 && allow.zone) {
+    attrs.zone = kernelZone;
+    kernel.zone = true;
+  }
+  if (allow.tuple && allow.family && (family === AF_INET || family === AF_INET6)) {
+    const origKernel = orig && kernelTuple(orig);
+    const replyKernel = reply && kernelTuple(reply);
+    if (origKernel || replyKernel) {
+      attrs.filter = {};
+      if (origKernel) {
+        attrs.filter.origFlags = origKernel.flags;
+        kernel.origFlags = origKernel.flags;
+      }
+      if (replyKernel) {
+        attrs.filter.replyFlags = replyKernel.flags;
+        kernel.replyFlags = replyKernel.flags;
+      }
+      if (origKernel) attrs.tupleOrig = origKernel.tuple;
+      if (replyKernel) attrs.tupleReply = replyKernel.tuple;
+    }
+  }
+  return { family: kernel.family, attrs, kernel, predicate: buildPredicate(filter, family, markMask, statusMask, orig, reply) };
+}
+
+function resolveFamily(filter: FlowFilter, orig: CompiledTuple | undefined, reply: CompiledTuple | undefined): number {
+  let family = filter.family ?? AF_UNSPEC;
+  if (family !== AF_UNSPEC && family !== AF_INET && family !== AF_INET6) {
+    throw new ConntrackArgumentError("filter.family", `must be AF_INET (2) or AF_INET6 (10), got ${family}`);
+  }
+  for (const [name, match] of [
+    ["filter.orig.src", orig?.src],
+    ["filter.orig.dst", orig?.dst],
+    ["filter.reply.src", reply?.src],
+    ["filter.reply.dst", reply?.dst],
+  ] as const) {
+    if (match === undefined) continue;
+    if (family === AF_UNSPEC) family = match.family;
+    else if (match.family !== family) throw new ConntrackArgumentError(name, `address family does not match the filter's family ${family}`);
+  }
+  return family;
+}
+
+function compileTuple(tuple: TupleFilter, field: string): CompiledTuple {
+  const out: CompiledTuple = {};
+  if (tuple.src !== undefined) out.src = parseAddressSpec(tuple.src, `${field}.src`);
+  if (tuple.dst !== undefined) out.dst = parseAddressSpec(tuple.dst, `${field}.dst`);
+  if (tuple.proto !== undefined) {
+    const proto = typeof tuple.proto === "number" ? tuple.proto : protocolNumber(tuple.proto);
+    if (proto === undefined || !Number.isInteger(proto) || proto < 0 || proto > 255) {
+      throw new ConntrackArgumentError(`${field}.proto`, `unknown protocol ${JSON.stringify(tuple.proto)}`);
+    }
+    out.proto = proto;
+  }
+  for (const key of ["srcPort", "dstPort", "icmpId"] as const) {
+    const value = tuple[key];
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value < 0 || value > 0xffff) throw new ConntrackArgumentError(`${field}.${key}`, `not a 16-bit number: ${value}`);
+    out[key] = value;
+  }
+  for (const key of ["icmpType", "icmpCode"] as const) {
+    const value = tuple[key];
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value < 0 || value > 0xff) throw new ConntrackArgumentError(`${field}.${key}`, `not an 8-bit number: ${value}`);
+    out[key] = value;
+  }
+  if (tuple.zone !== undefined) out.zone = tuple.zone;
+  return out;
+}
+
+/**
+ * The CTA_FILTER flags and tuple the kernel can compare exactly: full-length addresses only (it
+ * compares whole addresses), and ports/ICMP fields only with the protocol (PROTO_NUM is required).
+ */
+function kernelTuple(t: CompiledTuple): { flags: number; tuple: TupleAttrs } | undefined {
+  let flags = 0;
+  const tuple: TupleAttrs = {};
+  const ip: NonNullable<TupleAttrs["tupleIp"]> = {};
+  if (t.src?.exact) {
+    flags |= F.ipSrc;
+    if (t.src.family === AF_INET) ip.ipV4Src = t.src.text;
+    else ip.ipV6Src = t.src.text;
+  }
+  if (t.dst?.exact) {
+    flags |= F.ipDst;
+    if (t.dst.family === AF_INET) ip.ipV4Dst = t.dst.text;
+    else ip.ipV6Dst = t.dst.text;
+  }
+  if (flags !== 0) tuple.tupleIp = ip;
+  if (t.proto !== undefined) {
+    const proto: TupleProtoAttrs = { protoNum: t.proto };
+    flags |= F.protoNum;
+    if (t.proto === IPPROTO_ICMP) {
+      if (t.icmpType !== undefined) (flags |= F.protoIcmpType), (proto.protoIcmpType = t.icmpType);
+      if (t.icmpCode !== undefined) (flags |= F.protoIcmpCode), (proto.protoIcmpCode = t.icmpCode);
+      if (t.icmpId !== undefined) (flags |= F.protoIcmpId), (proto.protoIcmpId = t.icmpId);
+    } else if (t.proto === IPPROTO_ICMPV6) {
+      if (t.icmpType !== undefined) (flags |= F.protoIcmpv6Type), (proto.protoIcmpv6Type = t.icmpType);
+      if (t.icmpCode !== undefined) (flags |= F.protoIcmpv6Code), (proto.protoIcmpv6Code = t.icmpCode);
+      if (t.icmpId !== undefined) (flags |= F.protoIcmpv6Id), (proto.protoIcmpv6Id = t.icmpId);
+    } else {
+      if (t.srcPort !== undefined) (flags |= F.protoSrcPort), (proto.protoSrcPort = t.srcPort);
+      if (t.dstPort !== undefined) (flags |= F.protoDstPort), (proto.protoDstPort = t.dstPort);
+    }
+    tuple.tupleProto = proto;
+  }
+  return flags === 0 ? undefined : { flags, tuple };
+}
+
+type Test = (flow: ConntrackAttrs, family: number) => boolean;
+
+function buildPredicate(
+  filter: FlowFilter,
+  family: number,
+  markMask: number,
+  statusMask: number,
+  orig: CompiledTuple | undefined,
+  reply: CompiledTuple | undefined,
+): Test | undefined {
+  const tests: Test[] = [];
+  if (family !== AF_UNSPEC) tests.push((_, f) => f === family);
+  if (filter.mark !== undefined) {
+    const mark = filter.mark >>> 0;
+    tests.push((flow) => ((flow.mark ?? 0) & markMask) >>> 0 === mark);
+  }
+  if (filter.status !== undefined) {
+    const status = filter.status >>> 0;
+    tests.push((flow) => ((flow.status ?? 0) & statusMask) >>> 0 === status);
+  }
+  if (filter.zone !== undefined) {
+    const zone = filter.zone;
+    tests.push((flow) => (flow.zone ?? 0) === zone);
+  }
+  if (orig) pushTupleTests(tests, orig, (flow) => flow.tupleOrig);
+  if (reply) pushTupleTests(tests, reply, (flow) => flow.tupleReply);
+  if (filter.predicate) tests.push(filter.predicate);
+  if (tests.length === 0) return undefined;
+  if (tests.length === 1) return tests[0];
+  return (flow, f) => {
+    for (let i = 0; i < tests.length; i++) if (!tests[i]!(flow, f)) return false;
+    return true;
+  };
+}
+
+function pushTupleTests(tests: Test[], t: CompiledTuple, pick: (flow: ConntrackAttrs) => TupleAttrs | undefined): void {
+  const { src, dst } = t;
+  if (src) tests.push((flow) => src.matches(src.family === AF_INET ? pick(flow)?.tupleIp?.ipV4Src : pick(flow)?.tupleIp?.ipV6Src));
+  if (dst) tests.push((flow) => dst.matches(dst.family === AF_INET ? pick(flow)?.tupleIp?.ipV4Dst : pick(flow)?.tupleIp?.ipV6Dst));
+  if (t.proto !== undefined) {
+    const proto = t.proto;
+    tests.push((flow) => pick(flow)?.tupleProto?.protoNum === proto);
+  }
+  const { srcPort, dstPort, icmpType, icmpCode, icmpId } = t;
+  if (srcPort !== undefined) tests.push((flow) => pick(flow)?.tupleProto?.protoSrcPort === srcPort);
+  if (dstPort !== undefined) tests.push((flow) => pick(flow)?.tupleProto?.protoDstPort === dstPort);
+  if (icmpType !== undefined) tests.push((flow) => icmpField(pick(flow)?.tupleProto, "protoIcmpType", "protoIcmpv6Type") === icmpType);
+  if (icmpCode !== undefined) tests.push((flow) => icmpField(pick(flow)?.tupleProto, "protoIcmpCode", "protoIcmpv6Code") === icmpCode);
+  if (icmpId !== undefined) tests.push((flow) => icmpField(pick(flow)?.tupleProto, "protoIcmpId", "protoIcmpv6Id") === icmpId);
+  if (t.zone !== undefined) {
+    const zone = t.zone;
+    tests.push((flow) => (pick(flow)?.tupleZone ?? 0) === zone);
+  }
+}
+
+function icmpField(
+  proto: TupleProtoAttrs | undefined,
+  v4: "protoIcmpType" | "protoIcmpCode" | "protoIcmpId",
+  v6: "protoIcmpv6Type" | "protoIcmpv6Code" | "protoIcmpv6Id",
+): number | undefined {
+  if (proto === undefined) return undefined;
+  return proto.protoNum === IPPROTO_ICMPV6 ? proto[v6] : proto[v4];
+}
+
+/** True when the filter has nothing to test. */
+export function isEmptyFilter(filter: FlowFilter | undefined): boolean {
+  return compileFilter(filter).predicate === undefined;
+}

@@ -1,0 +1,169 @@
+/**
+ * Table dumps with kernel-side filters and a transparent fallback: when the kernel refuses a
+ * filter (EOPNOTSUPP/EINVAL before sending any entry), the dump is retried with less in the
+ * kernel. The exact predicate always runs in user space, so the result does not depend on it.
+ */
+import type { NlMessage, NlMsgHeader } from "@tsconntrack/codec";
+import { conntrack, type ConntrackAttrs, type Nfgenmsg } from "@tsconntrack/codec/conntrack";
+import { isNetlinkSocketError, type NetlinkClient } from "@tsconntrack/socket";
+import { CT_NEW, EINVAL, EOPNOTSUPP, SET_CONNTRACK } from "./constants.js";
+import { compileFilter, type CompiledFilter, type FlowFilter, type KernelFilterChoice, type KernelFilterSummary } from "./filter.js";
+import type { KernelCapabilities } from "./kernel.js";
+import { dumpRequest, type Table } from "./requests.js";
+
+export interface ListOptions {
+  /** "conntrack" (default), "dying" (GET_DYING) or "unconfirmed" (GET_UNCONFIRMED). */
+  table?: Table;
+  filter?: FlowFilter;
+  /**
+   * GET_CTRZERO: read the entries and reset their counters. The kernel resets every entry it
+   * sends, including ones a user-space-only filter then drops.
+   */
+  zero?: boolean;
+  /** Which filters may run in the kernel (default all it supports); `false` = none. */
+  kernelFilter?: KernelFilterChoice | false;
+}
+
+export interface ListSummary {
+  /** Entries passed to the caller (after every filter). */
+  entries: number;
+  /** Entry messages the kernel sent. */
+  received: number;
+  /** NLM_F_DUMP_INTR: the table changed during the dump; entries may be missing or repeated. */
+  interrupted: boolean;
+  /** What the kernel filtered in the dump that produced the entries. */
+  kernel: KernelFilterSummary;
+  /** Errno codes of kernel refusals that made us retry with fewer kernel filters. */
+  fallbacks: string[];
+}
+
+/** One decoded entry (the async form). */
+export interface ConntrackEntry {
+  flow: ConntrackAttrs;
+  /** nfgenmsg.nfgen_family: AF_INET or AF_INET6. */
+  family: number;
+  header: NlMsgHeader;
+}
+
+export type EntryCallback = (flow: ConntrackAttrs, family: number, header: NlMsgHeader) => void;
+
+/** The filters to try in order: everything allowed, then less and less in the kernel. */
+export function filterAttempts(options: ListOptions, caps: KernelCapabilities): CompiledFilter[] {
+  const table = options.table ?? "conntrack";
+  const base: KernelFilterChoice =
+    options.kernelFilter === false || table !== "conntrack"
+      ? { family: false, mark: false, status: false, zone: false, tuple: false }
+      : { ...options.kernelFilter };
+  if (caps.tupleFilter === false) base.tuple = false;
+  if (caps.statusZoneFilter === false) base.status = base.zone = false;
+  if (caps.markFilter === false) base.mark = base.family = false;
+  const steps: KernelFilterChoice[] = [
+    base,
+    { ...base, tuple: false },
+    { ...base, tuple: false, status: false, zone: false },
+    { family: false, mark: false, status: false, zone: false, tuple: false },
+  ];
+  const attempts: CompiledFilter[] = [];
+  let last = "";
+  for (const step of steps) {
+    const compiled = compileFilter(options.filter, step);
+    const key = JSON.stringify(compiled.kernel);
+    if (key !== last) attempts.push(compiled);
+    last = key;
+  }
+  return attempts;
+}
+
+/** Whether a dump error is a refused filter (so retrying with fewer kernel filters may work). */
+export function isFilterRefusal(error: unknown): boolean {
+  return isNetlinkSocketError(error) && (error.errno === EOPNOTSUPP || error.errno === EINVAL);
+}
+
+/** Records what a refusal says about the kernel: the first filter kind dropped next is the culprit. */
+export function learnFromRefusal(caps: KernelCapabilities, failed: CompiledFilter, next: CompiledFilter): void {
+  if (failed.kernel.origFlags + failed.kernel.replyFlags !== 0 && next.kernel.origFlags + next.kernel.replyFlags === 0) caps.tupleFilter = false;
+  else if ((failed.kernel.status || failed.kernel.zone) && !next.kernel.status && !next.kernel.zone) caps.statusZoneFilter = false;
+  else if (failed.kernel.mark && !next.kernel.mark) caps.markFilter = false;
+}
+
+export function learnFromSuccess(caps: KernelCapabilities, used: CompiledFilter): void {
+  if (used.kernel.origFlags + used.kernel.replyFlags !== 0) caps.tupleFilter = true;
+  if (used.kernel.status || used.kernel.zone) caps.statusZoneFilter = true;
+  if (used.kernel.mark) caps.markFilter = true;
+}
+
+function familyOf(fixed: Record<string, unknown>): number {
+  return (fixed as unknown as Nfgenmsg).nfgenFamily;
+}
+
+/** The streaming fast path: one decode per message, no per-entry allocation beyond the decoded value. */
+export function listSync(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onEntry: EntryCallback): ListSummary {
+  const attempts = filterAttempts(options, caps);
+  const fallbacks: string[] = [];
+  for (let i = 0; ; i++) {
+    const compiled = attempts[i]!;
+    const predicate = compiled.predicate;
+    const request = dumpRequest(options.table ?? "conntrack", compiled.family, compiled.attrs, options.zero);
+    let received = 0;
+    let entries = 0;
+    try {
+      const summary = client.dumpSync(request, (message: NlMessage) => {
+        if (message.header.type !== CT_NEW) return;
+        received++;
+        const decoded = conntrack.decodeMessage<ConntrackAttrs>(message, SET_CONNTRACK);
+        const family = familyOf(decoded.fixed);
+        if (predicate !== undefined && !predicate(decoded.attrs, family)) return;
+        entries++;
+        onEntry(decoded.attrs, family, message.header);
+      });
+      learnFromSuccess(caps, compiled);
+      return { entries, received, interrupted: summary.interrupted, kernel: compiled.kernel, fallbacks };
+    } catch (error) {
+      if (received > 0 || i + 1 >= attempts.length || !isFilterRefusal(error)) throw error;
+      fallbacks.push((error as { code: string }).code);
+      learnFromRefusal(caps, compiled, attempts[i + 1]!);
+    }
+  }
+}
+
+/** The async form; `summary` is filled in when the iteration ends. */
+export async function* listAsync(
+  client: NetlinkClient,
+  caps: KernelCapabilities,
+  options: ListOptions,
+  summary: Partial<ListSummary>,
+): AsyncGenerator<ConntrackEntry> {
+  const attempts = filterAttempts(options, caps);
+  const fallbacks: string[] = [];
+  summary.fallbacks = fallbacks;
+  for (let i = 0; ; i++) {
+    const compiled = attempts[i]!;
+    const predicate = compiled.predicate;
+    const stream = client.dump(dumpRequest(options.table ?? "conntrack", compiled.family, compiled.attrs, options.zero));
+    let received = 0;
+    let entries = 0;
+    summary.kernel = compiled.kernel;
+    try {
+      for await (const message of stream) {
+        if (message.header.type !== CT_NEW) continue;
+        received++;
+        summary.received = received;
+        const decoded = conntrack.decodeMessage<ConntrackAttrs>(message, SET_CONNTRACK);
+        const family = familyOf(decoded.fixed);
+        if (predicate !== undefined && !predicate(decoded.attrs, family)) continue;
+        entries++;
+        summary.entries = entries;
+        yield { flow: decoded.attrs, family, header: decoded.header };
+      }
+      learnFromSuccess(caps, compiled);
+      summary.entries = entries;
+      summary.received = received;
+      summary.interrupted = stream.interrupted;
+      return;
+    } catch (error) {
+      if (received > 0 || i + 1 >= attempts.length || !isFilterRefusal(error)) throw error;
+      fallbacks.push((error as { code: string }).code);
+      learnFromRefusal(caps, compiled, attempts[i + 1]!);
+    }
+  }
+}

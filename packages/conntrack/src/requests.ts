@@ -1,0 +1,153 @@
+/** Builders of ctnetlink requests (pure: bytes in, nothing sent). */
+import { NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL } from "@tsconntrack/codec";
+import { conntrack, type ConntrackAttrs, type ExpectAttrs } from "@tsconntrack/codec/conntrack";
+import type { NetlinkRequest } from "@tsconntrack/socket";
+import {
+  AF_UNSPEC,
+  CT_DELETE,
+  CT_GET,
+  CT_GET_CTRZERO,
+  CT_GET_DYING,
+  CT_GET_STATS,
+  CT_GET_STATS_CPU,
+  CT_GET_UNCONFIRMED,
+  CT_NEW,
+  EXP_DELETE,
+  EXP_GET,
+  EXP_GET_STATS_CPU,
+  EXP_NEW,
+  NFNETLINK_V0,
+  NFNETLINK_V1,
+  SET_CONNTRACK,
+  SET_EXPECT,
+} from "./constants.js";
+import { ConntrackArgumentError } from "./errors.js";
+import { flowFamily, tupleFamily } from "./tuple.js";
+
+/** nfgenmsg followed by the encoded attributes of `set`. */
+export function payload(family: number, set: string, attrs: object | undefined, version = NFNETLINK_V0): Uint8Array {
+  const body = attrs === undefined ? new Uint8Array(0) : conntrack.encodeAttrs(set, attrs);
+  const out = new Uint8Array(4 + body.length);
+  out[0] = family;
+  out[1] = version;
+  out.set(body, 4);
+  return out;
+}
+
+export type Table = "conntrack" | "dying" | "unconfirmed";
+
+const TABLE_TYPES: Record<Table, number> = { conntrack: CT_GET, dying: CT_GET_DYING, unconfirmed: CT_GET_UNCONFIRMED };
+
+/** A table dump; `zero` = GET_CTRZERO (read, then reset the counters; conntrack table only). */
+export function dumpRequest(table: Table, family: number, attrs: ConntrackAttrs | undefined, zero = false): NetlinkRequest {
+  const type = zero ? CT_GET_CTRZERO : TABLE_TYPES[table];
+  if (type === undefined) throw new ConntrackArgumentError("table", `unknown table ${JSON.stringify(table)}`);
+  const hasAttrs = attrs !== undefined && Object.keys(attrs).length > 0;
+  return { type, flags: NLM_F_DUMP, payload: payload(family, SET_CONNTRACK, hasAttrs ? attrs : undefined) };
+}
+
+function requireFamily(family: number | undefined, field: string): number {
+  if (family === undefined) throw new ConntrackArgumentError(field, "needs IPv4 or IPv6 addresses (or an explicit family) to pick the L3 family");
+  return family;
+}
+
+/** What identifies one entry: a tuple (orig preferred), its zone, optionally its id. */
+export type FlowKey = Pick<ConntrackAttrs, "tupleOrig" | "tupleReply" | "zone" | "id" | "mark">;
+
+/** GET of one entry: the original tuple (else the reply tuple) and CTA_ZONE. */
+export function getRequest(key: FlowKey, family?: number): NetlinkRequest {
+  const attrs: ConntrackAttrs = {};
+  if (key.tupleOrig !== undefined) attrs.tupleOrig = key.tupleOrig;
+  else if (key.tupleReply !== undefined) attrs.tupleReply = key.tupleReply;
+  else throw new ConntrackArgumentError("tuple", "get needs tupleOrig or tupleReply");
+  if (key.zone !== undefined) attrs.zone = key.zone;
+  return { type: CT_GET, payload: payload(requireFamily(family ?? flowFamily(key), "tuple"), SET_CONNTRACK, attrs) };
+}
+
+export type NewMode = "create" | "update" | "create-or-update";
+
+const NEW_FLAGS: Record<NewMode, number> = {
+  create: NLM_F_CREATE | NLM_F_EXCL,
+  update: 0,
+  "create-or-update": NLM_F_CREATE,
+};
+
+/** CT_NEW with the flow's attributes, in the flow's own order. */
+export function newRequest(flow: ConntrackAttrs, mode: NewMode, family?: number): NetlinkRequest {
+  return { type: CT_NEW, flags: NEW_FLAGS[mode], payload: payload(requireFamily(family ?? flowFamily(flow), "flow"), SET_CONNTRACK, flow) };
+}
+
+/**
+ * DELETE of one entry. From a dumped entry it carries the original tuple (with its tuple zone),
+ * CTA_ZONE and CTA_ID, so the kernel removes exactly that entry (an id mismatch is ENOENT).
+ */
+export function deleteRequest(key: FlowKey, family?: number): NetlinkRequest {
+  const attrs: ConntrackAttrs = {};
+  if (key.tupleOrig !== undefined) attrs.tupleOrig = key.tupleOrig;
+  else if (key.tupleReply !== undefined) attrs.tupleReply = key.tupleReply;
+  else throw new ConntrackArgumentError("tuple", "delete needs tupleOrig or tupleReply (use flush to remove everything)");
+  if (key.zone !== undefined) attrs.zone = key.zone;
+  if (key.id !== undefined) attrs.id = key.id;
+  return { type: CT_DELETE, payload: payload(requireFamily(family ?? flowFamily(key), "tuple"), SET_CONNTRACK, attrs) };
+}
+
+/** DELETE without a tuple: flush. With a family, nfgenmsg.version 1 asks the kernel to flush only that family. */
+export function flushRequest(family?: number): NetlinkRequest {
+  return family === undefined || family === AF_UNSPEC
+    ? { type: CT_DELETE, payload: payload(AF_UNSPEC, SET_CONNTRACK, undefined) }
+    : { type: CT_DELETE, payload: payload(family, SET_CONNTRACK, undefined, NFNETLINK_V1) };
+}
+
+export function statsRequest(): NetlinkRequest {
+  return { type: CT_GET_STATS, payload: payload(AF_UNSPEC, SET_CONNTRACK, undefined) };
+}
+
+export function statsCpuRequest(): NetlinkRequest {
+  return { type: CT_GET_STATS_CPU, flags: NLM_F_DUMP, payload: payload(AF_UNSPEC, SET_CONNTRACK, undefined) };
+}
+
+// Expectations.
+
+export function expectFamily(expect: ExpectAttrs): number | undefined {
+  return tupleFamily(expect.expectTuple) ?? tupleFamily(expect.expectMaster) ?? tupleFamily(expect.expectMask);
+}
+
+export function expectDumpRequest(family: number, master?: ExpectAttrs["expectMaster"]): NetlinkRequest {
+  return { type: EXP_GET, flags: NLM_F_DUMP, payload: payload(family, SET_EXPECT, master === undefined ? undefined : { expectMaster: master }) };
+}
+
+export function expectGetRequest(key: ExpectAttrs, family?: number): NetlinkRequest {
+  const attrs: ExpectAttrs = {};
+  if (key.expectTuple !== undefined) attrs.expectTuple = key.expectTuple;
+  else if (key.expectMaster !== undefined) attrs.expectMaster = key.expectMaster;
+  else throw new ConntrackArgumentError("expectTuple", "getExpect needs expectTuple (or expectMaster)");
+  if (key.expectId !== undefined) attrs.expectId = key.expectId;
+  if (key.expectZone !== undefined) attrs.expectZone = key.expectZone;
+  return { type: EXP_GET, payload: payload(requireFamily(family ?? expectFamily(key), "expectTuple"), SET_EXPECT, attrs) };
+}
+
+export function expectNewRequest(expect: ExpectAttrs, mode: NewMode, family?: number): NetlinkRequest {
+  return { type: EXP_NEW, flags: NEW_FLAGS[mode], payload: payload(requireFamily(family ?? expectFamily(expect), "expect"), SET_EXPECT, expect) };
+}
+
+/** Delete one expectation (by tuple, id optional) or, with only `expectHelpName`, all of a helper's. */
+export function expectDeleteRequest(key: ExpectAttrs, family?: number): NetlinkRequest {
+  const attrs: ExpectAttrs = {};
+  if (key.expectTuple !== undefined) attrs.expectTuple = key.expectTuple;
+  if (key.expectId !== undefined) attrs.expectId = key.expectId;
+  if (key.expectZone !== undefined) attrs.expectZone = key.expectZone;
+  if (key.expectTuple === undefined) {
+    if (key.expectHelpName === undefined) throw new ConntrackArgumentError("expectTuple", "deleteExpect needs expectTuple or expectHelpName (use flushExpect to remove all)");
+    attrs.expectHelpName = key.expectHelpName;
+    return { type: EXP_DELETE, payload: payload(family ?? AF_UNSPEC, SET_EXPECT, attrs) };
+  }
+  return { type: EXP_DELETE, payload: payload(requireFamily(family ?? expectFamily(key), "expectTuple"), SET_EXPECT, attrs) };
+}
+
+export function expectFlushRequest(family?: number): NetlinkRequest {
+  return { type: EXP_DELETE, payload: payload(family ?? AF_UNSPEC, SET_EXPECT, undefined) };
+}
+
+export function expectStatsCpuRequest(): NetlinkRequest {
+  return { type: EXP_GET_STATS_CPU, flags: NLM_F_DUMP, payload: payload(AF_UNSPEC, SET_EXPECT, undefined) };
+}

@@ -1,0 +1,153 @@
+/**
+ * The sockets behind a Conntrack: one for requests, one for events (so events never overrun a
+ * dump), opened on first use. Recording writes both into one pcap; replay answers both from one.
+ */
+import {
+  LiveTransport,
+  PcapFileWriter,
+  RecordingTransport,
+  ReplayTransport,
+  createLibcSyscalls,
+  type CaptureRecord,
+  type Syscalls,
+  type Transport,
+} from "@tsconntrack/socket";
+import { ConntrackArgumentError } from "./errors.js";
+
+export interface SessionOptions {
+  /** Network namespace: an `ip netns` name or a path such as /run/netns/NAME. */
+  netns?: string;
+  /** Transport for requests (tests, custom sockets). Not closed by `close()` unless `ownTransport`. */
+  transport?: Transport;
+  /** Transport for events; default a new socket (or the replay). */
+  eventTransport?: Transport;
+  /** Close given transports on `close()` (default true). */
+  ownTransport?: boolean;
+  /** Record every datagram both ways into this pcap file (LINKTYPE_NETLINK). */
+  record?: string;
+  /** Answer from this pcap file instead of the kernel (no root needed). */
+  replay?: string;
+  /** Replay compares sent bytes with the capture (default true). */
+  replayStrict?: boolean;
+  /** Receive buffer asked for the request socket (default: the socket package's 4 MiB). */
+  receiveBufferSize?: number;
+  /** System-call layer for live sockets and namespace switching (default: libc through ffi-rs). */
+  syscalls?: Syscalls;
+}
+
+export interface EventSocketOptions {
+  groups: readonly number[];
+  receiveBufferSize: number;
+  allNetns: boolean;
+}
+
+export class Session {
+  private requestTransport: Transport | undefined;
+  private eventTransports: Transport[] = [];
+  private replay: ReplayTransport | undefined;
+  private writer: PcapFileWriter | undefined;
+  private closed = false;
+  private readonly options: SessionOptions;
+
+  constructor(options: SessionOptions) {
+    if (options.replay !== undefined && options.record !== undefined) {
+      throw new ConntrackArgumentError("replay", "replay and record cannot be combined");
+    }
+    if (options.replay !== undefined && (options.transport !== undefined || options.netns !== undefined)) {
+      throw new ConntrackArgumentError("replay", "replay answers from a capture: no transport or netns with it");
+    }
+    this.options = options;
+    if (options.replay !== undefined) {
+      this.replay = ReplayTransport.fromPcap(options.replay, { strict: options.replayStrict ?? true });
+    }
+    if (options.record !== undefined) this.writer = new PcapFileWriter(options.record);
+  }
+
+  get netns(): string | undefined {
+    return this.options.netns;
+  }
+
+  /** The syscall layer for namespace-switching fallbacks; undefined when replaying or given transports. */
+  get syscalls(): (() => Syscalls) | undefined {
+    if (this.replay !== undefined || this.options.transport !== undefined) return undefined;
+    return () => (this.options.syscalls ??= createLibcSyscalls());
+  }
+
+  get live(): boolean {
+    return this.replay === undefined && this.options.transport === undefined;
+  }
+
+  requests(): Transport {
+    this.ensureOpen();
+    if (this.requestTransport === undefined) {
+      const inner =
+        this.replay ??
+        this.options.transport ??
+        LiveTransport.open({
+          ...(this.options.netns !== undefined ? { netns: this.options.netns } : {}),
+          ...(this.options.receiveBufferSize !== undefined ? { receiveBufferSize: this.options.receiveBufferSize } : {}),
+          ...(this.options.syscalls !== undefined ? { syscalls: this.options.syscalls } : {}),
+        });
+      this.requestTransport = this.wrap(inner);
+    }
+    return this.requestTransport;
+  }
+
+  /** A transport subscribed to `groups`. Each call opens a new live socket. */
+  events(options: EventSocketOptions): Transport {
+    this.ensureOpen();
+    let inner: Transport;
+    if (this.replay !== undefined || this.options.eventTransport !== undefined) {
+      inner = this.replay ?? this.options.eventTransport!;
+      for (const group of options.groups) inner.joinGroup(group);
+      if (this.options.eventTransport !== undefined && options.receiveBufferSize > 0) inner.setReceiveBufferSize(options.receiveBufferSize);
+    } else if (this.options.transport !== undefined) {
+      throw new ConntrackArgumentError("eventTransport", "a custom request transport needs an eventTransport for events");
+    } else {
+      inner = LiveTransport.open({
+        ...(this.options.netns !== undefined ? { netns: this.options.netns } : {}),
+        ...(this.options.syscalls !== undefined ? { syscalls: this.options.syscalls } : {}),
+        receiveBufferSize: options.receiveBufferSize,
+        groups: options.groups,
+        listenAllNsid: options.allNetns,
+      });
+    }
+    const transport = this.wrap(inner);
+    this.eventTransports.push(transport);
+    return transport;
+  }
+
+  /** Closes an event transport opened by `events` (a shared replay or a caller's transport stays open). */
+  closeEvents(transport: Transport): void {
+    this.eventTransports = this.eventTransports.filter((t) => t !== transport);
+    if (this.owns(transport)) transport.close();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const own = this.options.ownTransport ?? true;
+    const all = new Set<Transport>([...(this.requestTransport ? [this.requestTransport] : []), ...this.eventTransports]);
+    for (const transport of all) {
+      if (this.owns(transport) || own) transport.close();
+    }
+    this.replay?.close();
+    this.writer?.close();
+  }
+
+  /** True for sockets this session opened itself (not the replay, not a caller's transport). */
+  private owns(transport: Transport): boolean {
+    const inner = transport instanceof RecordingTransport ? transport.inner : transport;
+    return inner !== this.replay && inner !== this.options.transport && inner !== this.options.eventTransport;
+  }
+
+  private wrap(inner: Transport): Transport {
+    const writer = this.writer;
+    if (writer === undefined) return inner;
+    return new RecordingTransport(inner, { keep: false, sink: (record: CaptureRecord) => writer.write(record) });
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new ConntrackArgumentError("conntrack", "this Conntrack is closed");
+  }
+}
