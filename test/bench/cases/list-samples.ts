@@ -1,0 +1,38 @@
+/**
+ * `-L` on the main table at one size, measured once and shared by the list and rss cases. Before
+ * timing, both tools' output is counted once: a tool printing the wrong number of lines fails.
+ */
+import type { BenchContext } from "../context.js";
+import type { Outcome } from "../compare.js";
+import { alternate, countLines, type Contender } from "../runner.js";
+
+export type ListResult = Outcome;
+
+/** Runs `args` against the main table at `size`; `expectedLines` is what a correct tool prints. */
+export async function measureListing(ctx: BenchContext, size: number, args: readonly string[], expectedLines: number): Promise<ListResult> {
+  const table = ctx.mainTable(size);
+  const { candidate, reference, candidateSkip } = ctx.tools;
+  const contenders: Contender[] = [{ label: "conntrack", command: [...reference, ...args] }];
+  let wrong: string | undefined;
+  if (candidateSkip === undefined) {
+    const counted = await countLines(table.netns, [...candidate, ...args]);
+    if (counted.status === 0 && counted.lines !== expectedLines) wrong = `printed ${counted.lines} lines, expected ${expectedLines}`;
+    contenders.unshift({ label: "tsconntrack", command: [...candidate, ...args] });
+  }
+  const check = await countLines(table.netns, [...reference, ...args]);
+  if (check.lines !== expectedLines) ctx.log(`  note: conntrack ${args.join(" ")} printed ${check.lines} lines, expected ${expectedLines}`);
+  ctx.log(`  timing ${args.join(" ")} at ${size} entries, ${ctx.options.runs} alternated runs`);
+  const samples = alternate(table.netns, contenders, ctx.options.runs);
+  const result: ListResult = candidateSkip === undefined ? { candidate: samples[0], reference: samples[1]! } : { candidate: undefined, reference: samples[0]! };
+  if (wrong !== undefined) result.wrong = wrong;
+  return result;
+}
+
+/** Plain `-L` (every entry, one line each), memoized per size. */
+export async function listAt(ctx: BenchContext, size: number): Promise<ListResult> {
+  const known = ctx.listResults.get(size);
+  if (known) return known;
+  const result = await measureListing(ctx, size, ["-L"], size);
+  ctx.listResults.set(size, result);
+  return result;
+}
