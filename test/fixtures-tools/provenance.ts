@@ -38,16 +38,26 @@ export function recordProvenance(outDir: string, notes: readonly FixtureNote[], 
 
   const readmePath = join(outDir, "README.md");
   const head = existsSync(readmePath) ? readFileSync(readmePath, "utf8").split(TABLE_START)[0] : "# Fixtures\n\n";
-  const rows = sorted.map(
-    (e) => `| ${e.name} | \`${readFileSync(join(outDir, `${e.name}.cmd`), "utf8").trim()}\` | ${e.note} | ${e.kernel} | ${e.captured} (time ${e.pinnedTime}) |`,
-  );
+  const rows = sorted.map((e) => {
+    const cmd = readFileSync(join(outDir, `${e.name}.cmd`), "utf8").trim();
+    return `| ${e.name} | \`${cmd}\` | ${e.note} | ${clockDependence(join(outDir, `${e.name}.out`))} | ${e.kernel} | ${e.captured} (time ${e.pinnedTime}) |`;
+  });
   const table = [
     TABLE_START,
     "",
-    "| fixture | conntrack arguments | what it shows | kernel | captured (UTC; `time()` pinned to) |",
-    "| --- | --- | --- | --- | --- |",
+    "| fixture | conntrack arguments | what it shows | output depends on | kernel | captured (UTC; `time()` pinned to) |",
+    "| --- | --- | --- | --- | --- | --- |",
     ...rows,
     "",
   ].join("\n");
   writeFileSync(readmePath, head + table);
+}
+
+/** Which replay-time inputs the golden output depends on: the pinned clock, the time zone. */
+function clockDependence(outPath: string): string {
+  const out = readFileSync(outPath, "utf8");
+  const needs: string[] = [];
+  if (/delta-time=|<deltatime>/.test(out)) needs.push("clock (`.time`)");
+  if (/\[start=|\[stop=/.test(out)) needs.push("TZ=UTC");
+  return needs.join(", ") || "-";
 }
