@@ -1,0 +1,46 @@
+// -D: list what matches (mark, status, tuple filters in the kernel where possible), delete in batches,
+// print each entry the kernel really deleted. Entries that vanished meanwhile are skipped (1.4.8 fix).
+
+import type { ParsedCommand } from "../args/types.js";
+import { summaryLine } from "../format/summary.js";
+import { withOurPrefix } from "../io/identity.js";
+import { openConntrack } from "../io/session.js";
+import type { Cli } from "./cli.js";
+import { kernelErrno, operationFailedText } from "./errors.js";
+import { flowFilterFor } from "./flow-filter.js";
+import { EntryPrinter } from "./printer.js";
+
+export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
+  if (cmd.table === "expect") return (await import("./expect-commands.js")).deleteExpectation(cmd, cli);
+  const printer = new EntryPrinter(cmd, "delete", undefined);
+  const nowSec = Math.floor(Date.now() / 1000);
+  let stderr = "";
+  const ct = openConntrack(cmd);
+  let deleted = 0;
+  try {
+    const summary = ct.deleteMatchingSync(flowFilterFor(cmd, "delete"), {
+      onDeleted: (flow, family) => {
+        const printed = printer.entry(flow, family, nowSec);
+        cli.out.write(printed.stdout);
+        stderr += printed.stderr;
+      },
+    });
+    deleted = summary.deleted;
+    const failure = summary.errors[0];
+    if (failure !== undefined) {
+      cli.out.write(printer.end());
+      cli.out.finish(stderr + operationFailedText(failure.errno, cmd), cli.stdoutIsTty);
+      return 1;
+    }
+  } catch (error) {
+    const errno = kernelErrno(error);
+    if (errno === undefined) throw error;
+    cli.out.finish(stderr + operationFailedText(errno, cmd), cli.stdoutIsTty);
+    return 1;
+  } finally {
+    ct.close();
+  }
+  cli.out.write(printer.end());
+  cli.out.finish(stderr + withOurPrefix(summaryLine("delete", deleted)) + "\n", cli.stdoutIsTty);
+  return deleted === 0 ? 1 : 0;
+}

@@ -1,0 +1,48 @@
+// -L expect: the expectation table (conntrack sends the command's family, IPv4 by default).
+
+import type { ParsedCommand } from "../args/types.js";
+import { EXPECT_XML_FOOTER, EXPECT_XML_HEADER, formatExpectText, formatExpectXml } from "../format/expect-text.js";
+import { formatExpectJson, JsonListWriter } from "../format/json.js";
+import { summaryLine } from "../format/summary.js";
+import { expectTimePrefix, timeValFromMillis } from "../format/time.js";
+import { LazyXmlHeader } from "../format/xml-header.js";
+import { withOurPrefix } from "../io/identity.js";
+import { openConntrack } from "../io/session.js";
+import type { Cli } from "./cli.js";
+import { kernelErrno, operationFailedText } from "./errors.js";
+import { familyNumber } from "./filter.js";
+
+export async function listExpectations(cmd: ParsedCommand, cli: Cli): Promise<number> {
+  const out = cli.out;
+  const xml = cmd.output.xml ? new LazyXmlHeader(EXPECT_XML_HEADER, EXPECT_XML_FOOTER) : null;
+  const jsonMode = cmd.output.json ? "json" : cmd.output.ndjson ? "ndjson" : null;
+  const json = jsonMode === null ? null : new JsonListWriter(jsonMode);
+  const nowSec = Math.floor(Date.now() / 1000);
+  let count = 0;
+  const ct = openConntrack(cmd);
+  try {
+    ct.listExpectSync({ family: familyNumber(cmd.family) }, (expect, family) => {
+      count++;
+      const ctx = { family };
+      if (json !== null) return out.write(json.item(formatExpectJson(expect, ctx)));
+      // -o timestamp prefixes expectation dumps too (space-padded on the right).
+      if (xml !== null) {
+        out.write(xml.beforeFlow() + formatExpectXml(expect, ctx, { nowSec, when: cmd.output.timestamp }) + "\n");
+      } else {
+        const prefix = cmd.output.timestamp ? expectTimePrefix(timeValFromMillis(Date.now())) : "";
+        out.write(prefix + formatExpectText(expect, ctx) + "\n");
+      }
+    });
+  } catch (error) {
+    const errno = kernelErrno(error);
+    if (errno === undefined) throw error;
+    out.finish(operationFailedText(errno, cmd), cli.stdoutIsTty);
+    return 1;
+  } finally {
+    ct.close();
+  }
+  if (json !== null) out.write(json.end());
+  if (xml !== null) out.write(xml.end());
+  out.finish(withOurPrefix(summaryLine("expect-list", count)) + "\n", cli.stdoutIsTty);
+  return 0;
+}

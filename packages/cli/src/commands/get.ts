@@ -1,0 +1,39 @@
+// -G: one entry by tuple; printed like -L, with the XML header but no footer.
+
+import type { ParsedCommand } from "../args/types.js";
+import { summaryLine } from "../format/summary.js";
+import { withOurPrefix } from "../io/identity.js";
+import { openConntrack } from "../io/session.js";
+import type { Cli } from "./cli.js";
+import { kernelErrno, operationFailedText } from "./errors.js";
+import { buildEntryFilter, familyNumber } from "./filter.js";
+import { loadedLabelMap } from "./labels.js";
+import { EntryPrinter } from "./printer.js";
+import { entryFamily, lookupKey } from "./tuples.js";
+
+export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
+  if (cmd.table === "expect") return (await import("./expect-commands.js")).getExpectation(cmd, cli);
+  const printer = new EntryPrinter(cmd, "get", loadedLabelMap(cmd));
+  const filter = buildEntryFilter(cmd, "get");
+  const ct = openConntrack(cmd);
+  let count = 0;
+  try {
+    const family = familyNumber(cmd.family);
+    const flow = ct.getSync(lookupKey(cmd), family === 0 ? undefined : family);
+        if (filter === null || filter(flow, entryFamily(flow))) {
+      const printed = printer.entry(flow, entryFamily(flow), Math.floor(Date.now() / 1000));
+      cli.out.write(printed.stdout);
+      count++;
+    }
+  } catch (error) {
+    const errno = kernelErrno(error);
+    if (errno === undefined) throw error;
+    cli.out.finish(operationFailedText(errno, cmd), cli.stdoutIsTty);
+    return 1;
+  } finally {
+    ct.close();
+  }
+  cli.out.write(printer.end());
+  cli.out.finish(withOurPrefix(summaryLine("get", count)) + "\n", cli.stdoutIsTty);
+  return 0;
+}

@@ -1,0 +1,114 @@
+// Buffered writes to a file descriptor: the listing path formats into one big string and hands it to the
+// kernel in large chunks (constant memory, few syscalls). EAGAIN (a non-blocking pipe that is full) is
+// retried after a short sleep; EPIPE (the reader went away, e.g. `| head -1`) ends the process quietly,
+// as conntrack does when SIGPIPE kills it.
+
+import { writeSync } from "node:fs";
+
+/** Exit status a shell reports for a process killed by SIGPIPE (what conntrack gets). */
+export const EXIT_BROKEN_PIPE = 141;
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+function errnoCode(error: unknown): string | undefined {
+  return typeof error === "object" && error !== null ? (error as { code?: string }).code : undefined;
+}
+
+/** Writes all of `bytes` to `fd`, waiting out EAGAIN. Throws BrokenPipeError on EPIPE. */
+export function writeAll(fd: number, bytes: Uint8Array): void {
+  let offset = 0;
+  while (offset < bytes.length) {
+    try {
+      offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code === "EAGAIN") {
+        Atomics.wait(sleeper, 0, 0, 2);
+        continue;
+      }
+      if (code === "EPIPE") throw new BrokenPipeError(fd);
+      throw error;
+    }
+  }
+}
+
+/** The reader of our stdout (or stderr) closed its end. */
+export class BrokenPipeError extends Error {
+  override readonly name = "BrokenPipeError";
+  readonly fd: number;
+  constructor(fd: number) {
+    super(`fd ${fd}: broken pipe`);
+    this.fd = fd;
+  }
+}
+
+export function isBrokenPipeError(value: unknown): value is BrokenPipeError {
+  return value instanceof Error && value.name === "BrokenPipeError";
+}
+
+export interface OutputSinkOptions {
+  /** Flush once this many characters are pending (default 256 Ki). */
+  readonly chunkChars?: number;
+}
+
+/**
+ * stdout as conntrack's stdio buffer would behave, but with big chunks. `finish()` places the stderr
+ * summary where glibc would have: a fully buffered stdout (not a tty) has written only whole 4 KiB blocks
+ * when the summary goes out, so `2>&1 | cat` shows the summary first for small outputs, as conntrack does.
+ */
+export class OutputSink {
+  readonly fd: number;
+  private readonly chunkChars: number;
+  private pending = "";
+  private written = 0;
+
+  constructor(fd: number, options: OutputSinkOptions = {}) {
+    this.fd = fd;
+    this.chunkChars = options.chunkChars ?? 256 * 1024;
+  }
+
+  write(text: string): void {
+    this.pending += text;
+    if (this.pending.length >= this.chunkChars) this.flush();
+  }
+
+  /** Writes everything pending now (events flush after each line, like conntrack's fflush). */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const bytes = Buffer.from(this.pending, "utf8");
+    this.pending = "";
+    writeAll(this.fd, bytes);
+    this.written += bytes.length;
+  }
+
+  /**
+   * Ends the output: the pending text and the stderr text, ordered like conntrack's buffered stdout
+   * and unbuffered stderr. `lineBuffered` (a tty) writes stdout first.
+   */
+  finish(stderrText: string, lineBuffered: boolean): void {
+    if (lineBuffered || stderrText === "") {
+      this.flush();
+      if (stderrText !== "") writeAll(2, Buffer.from(stderrText, "utf8"));
+      return;
+    }
+    const bytes = Buffer.from(this.pending, "utf8");
+    this.pending = "";
+    const total = this.written + bytes.length;
+    // glibc writes a full block only when more data arrives, so an exact multiple stays buffered.
+    const beforeSummary = total === 0 ? 0 : Math.max(0, Math.floor((total - 1) / 4096) * 4096 - this.written);
+    writeAll(this.fd, bytes.subarray(0, beforeSummary));
+    writeAll(2, Buffer.from(stderrText, "utf8"));
+    writeAll(this.fd, bytes.subarray(beforeSummary));
+    this.written = total;
+  }
+}
+
+/** Writes text to stderr right away (stderr is unbuffered in C). */
+export function writeStderr(text: string): void {
+  if (text === "") return;
+  try {
+    writeAll(2, Buffer.from(text, "utf8"));
+  } catch (error) {
+    if (!isBrokenPipeError(error)) throw error;
+  }
+}

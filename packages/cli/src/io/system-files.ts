@@ -1,0 +1,41 @@
+// The files conntrack reads from /etc while parsing: the label map and the protocol database.
+
+import { readFileSync } from "node:fs";
+import { CONNLABEL_PATH, parseLabelMap, type LabelMapLoad } from "../args/label-map.js";
+import { EMPTY_PROTOCOL_DATABASE, parseEtcProtocols, type ProtocolDatabase } from "../args/protocol-db.js";
+
+const ERRNO_TEXT: Readonly<Record<string, string>> = {
+  ENOENT: "No such file or directory",
+  EACCES: "Permission denied",
+  EISDIR: "Is a directory",
+};
+
+/** nfct_labelmap_new(NULL): the map, or the strerror text its perror() prints. */
+export function loadLabelMap(path = CONNLABEL_PATH): LabelMapLoad {
+  let text: string;
+  try {
+    text = readFileSync(path, "latin1");
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? "";
+    return { error: ERRNO_TEXT[code] ?? code };
+  }
+  const map = parseLabelMap(text);
+  // An empty map fails in the library without setting errno to anything useful.
+  return map === null ? { error: "Success" } : { map };
+}
+
+/** /etc/protocols, read only when the parser first asks (most command lines never do). */
+export function lazyProtocolDatabase(path = "/etc/protocols"): ProtocolDatabase {
+  let db: ProtocolDatabase | undefined;
+  const get = (): ProtocolDatabase => {
+    if (db === undefined) {
+      try {
+        db = parseEtcProtocols(readFileSync(path, "latin1"));
+      } catch {
+        db = EMPTY_PROTOCOL_DATABASE;
+      }
+    }
+    return db;
+  };
+  return { byName: (name) => get().byName(name), byNumber: (protonum) => get().byNumber(protonum) };
+}

@@ -1,0 +1,46 @@
+// Every golden fixture replays byte for byte: `tsconntrack $(cat NAME.cmd) --replay NAME.pcap` prints
+// NAME.out. Run unprivileged (as nobody when we are root): a replay must not need the kernel.
+
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { REPO, runCli } from "./run-cli.js";
+
+const FIXTURES = join(REPO, "fixtures");
+
+function findFixtures(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const found: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) found.push(...findFixtures(path));
+    else if (name.endsWith(".cmd")) {
+      const base = path.slice(0, -4);
+      if (existsSync(`${base}.pcap`) && existsSync(`${base}.out`)) found.push(base);
+    }
+  }
+  return found;
+}
+
+const fixtures = findFixtures(FIXTURES);
+const built = existsSync(join(REPO, "packages/cli/dist/main.js"));
+
+describe("golden fixtures replay byte for byte", () => {
+  if (!built) {
+    it.skip("packages/cli/dist/main.js is missing: run `pnpm build` first", () => {});
+    return;
+  }
+  if (fixtures.length === 0) {
+    it.skip("no fixtures/*.cmd with .pcap and .out next to them yet", () => {});
+    return;
+  }
+  for (const base of fixtures) {
+    it(base.slice(FIXTURES.length + 1), () => {
+      const words = readFileSync(`${base}.cmd`, "utf8").trim().split(/\s+/).filter((word) => word !== "");
+      // A .cmd may name the program; what follows are the arguments.
+      const args = words[0] === "conntrack" || words[0] === "tsconntrack" ? words.slice(1) : words;
+      const result = runCli([...args, "--replay", `${base}.pcap`], { unprivileged: true });
+      expect(result.stdout).toBe(readFileSync(`${base}.out`, "utf8"));
+    });
+  }
+});
