@@ -38,9 +38,13 @@ async function runTool(ctx: BenchContext, label: string, command: readonly strin
   }
 }
 
+const offered = (runs: readonly EventRun[]) => median(runs.map((run) => run.expected / run.generateSeconds));
+
 function eventsRow(entries: number, ours: ToolEvents, theirs: ToolEvents, candidateSkip: string | undefined): Row {
   const name = "`-E` events";
-  const size = `${formatCount(entries)} (${formatCount(2 * entries)} events)`;
+  const all = [...ours.runs, ...theirs.runs];
+  const rateNote = all.length > 0 ? `, offered ${formatCount(Math.round(offered(all) / 1000) * 1000)}/s` : "";
+  const size = `${formatCount(entries)} (${formatCount(2 * entries)} events${rateNote})`;
   const skip = candidateSkip ?? ours.skip;
   if (skip !== undefined || ours.runs.length === 0) return { ...skippedRow(name, size, skip ?? "no run", TARGET), theirs: cell(theirs) };
   const oursLost = lost(ours.runs);
@@ -53,7 +57,7 @@ function eventsRow(entries: number, ours: ToolEvents, theirs: ToolEvents, candid
     // As a time ratio like the other rows: conntrack's rate over ours.
     ratio: formatRatio(theirRate / median(ours.runs.map(rate))),
     target: TARGET,
-    verdict: oursLost === 0 ? "PASS" : `FAIL (${oursLost} lost)`,
+    verdict: oursLost === 0 ? "PASS" : `FAIL (${oursLost} lost${ours.runs.some((run) => /ENOBUFS/.test(run.stderr)) ? ", ENOBUFS" : ""})`,
     rss: "—",
   };
 }
