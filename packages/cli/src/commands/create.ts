@@ -11,6 +11,7 @@ import { operationFailedText } from "./errors.js";
 import { labelBitmap, tupleFrom } from "./tuples.js";
 
 const EEXIST = 17;
+const IPS_CONFIRMED = 1 << 3;
 const TCP_STATE_TIME_WAIT = 7;
 const TCP_FLAG_SACK_PERM = 0x02;
 const TCP_FLAG_CLOSE_INIT = 0x04;
@@ -67,7 +68,9 @@ export function flowFromCommand(cmd: ParsedCommand): ConntrackAttrs {
     };
   }
   if (cmd.timeout !== undefined) flow.timeout = cmd.timeout;
-  if (cmd.status !== undefined) flow.status = cmd.status.set;
+  // The kernel marks a ctnetlink-created entry CONFIRMED before it applies CTA_STATUS, and refuses
+  // (EBUSY) a status that would clear that bit.
+  if (cmd.status !== undefined) flow.status = (cmd.status.set | IPS_CONFIRMED) >>> 0;
   if (cmd.mark !== undefined) flow.mark = cmd.mark.value;
   if (cmd.zone !== undefined) flow.zone = cmd.zone;
   if (cmd.srcNat !== undefined && cmd.srcNat.address !== undefined) flow.natSrc = natAttrs(cmd.srcNat);
