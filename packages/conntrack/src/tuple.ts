@@ -6,6 +6,8 @@ import { ConntrackArgumentError } from "./errors.js";
 import { protocolNumber } from "./names.js";
 import { defaultTimeout } from "./timeouts.js";
 
+const IPS_CONFIRMED = 0x8;
+
 /** AF_INET or AF_INET6 from the addresses a tuple carries; undefined without addresses. */
 export function tupleFamily(tuple: TupleAttrs | undefined): number | undefined {
   const ip = tuple?.tupleIp;
@@ -125,13 +127,16 @@ export interface FlowSpec extends Omit<ConntrackAttrs, "tupleOrig" | "tupleReply
 
 /**
  * A flow ready for `create`: both tuples (reply = inverted original unless given) and a timeout
- * (the kernel default for the protocol and TCP state unless given). Other attributes are copied.
+ * (the kernel default for the protocol and TCP state unless given). Other attributes are copied,
+ * except that a given status gets IPS_CONFIRMED added: the kernel confirms a created entry and
+ * answers EBUSY to a status that would clear that bit.
  */
 export function buildFlow(spec: FlowSpec): ConntrackAttrs {
   const { orig, reply, ...rest } = spec;
   const tupleOrig = isTupleSpec(orig) ? makeTuple(orig) : orig;
   const tupleReply = reply === undefined ? invertTuple(tupleOrig) : isTupleSpec(reply) ? makeTuple(reply) : reply;
   const flow: ConntrackAttrs = { tupleOrig, tupleReply, ...rest };
+  if (flow.status !== undefined) flow.status = (flow.status | IPS_CONFIRMED) >>> 0;
   if (flow.timeout === undefined) {
     const protoNum = tupleOrig.tupleProto?.protoNum ?? 0;
     const tcpState = protoNum === IPPROTO_TCP ? flow.protoinfo?.protoinfoTcp?.tcpState : undefined;
