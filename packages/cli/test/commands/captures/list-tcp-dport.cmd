@@ -1,0 +1,1 @@
+-L -p tcp --dport 80
