@@ -39,7 +39,12 @@ describe("golden fixtures replay byte for byte", () => {
       const words = readFileSync(`${base}.cmd`, "utf8").trim().split(/\s+/).filter((word) => word !== "");
       // A .cmd may name the program; what follows are the arguments.
       const args = words[0] === "conntrack" || words[0] === "tsconntrack" ? words.slice(1) : words;
-      const result = runCli([...args, "--replay", `${base}.pcap`], { unprivileged: true });
+      // The captures ran with time() pinned to NAME.time, TZ=UTC and LC_ALL=C.
+      const now = existsSync(`${base}.time`) ? readFileSync(`${base}.time`, "utf8").trim() : undefined;
+      const result = runCli([...args, "--replay", `${base}.pcap`], {
+        unprivileged: true,
+        env: { TSCONNTRACK_NOW: now, TZ: "UTC", LC_ALL: "C" },
+      });
       expect(result.stdout).toBe(readFileSync(`${base}.out`, "utf8"));
     });
   }

@@ -1,6 +1,7 @@
 // -D: list what matches (mark, status, tuple filters in the kernel where possible), delete in batches,
 // print each entry the kernel really deleted. Entries that vanished meanwhile are skipped (1.4.8 fix).
 
+import { nowMillis, nowSeconds } from "../io/clock.js";
 import type { ParsedCommand } from "../args/types.js";
 import { summaryLine } from "../format/summary.js";
 import { withOurPrefix } from "../io/identity.js";
@@ -13,7 +14,7 @@ import { EntryPrinter } from "./printer.js";
 export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   if (cmd.table === "expect") return (await import("./expect-commands.js")).deleteExpectation(cmd, cli);
   const printer = new EntryPrinter(cmd, "delete", undefined);
-  const nowSec = Math.floor(Date.now() / 1000);
+  const nowSec = nowSeconds();
   let stderr = "";
   const ct = openConntrack(cmd);
   let deleted = 0;

@@ -3,6 +3,7 @@
 // then "N flow events have been shown." on stderr, exit 0.
 
 import type { EventGroup } from "@tsconntrack/conntrack";
+import { nowMillis, nowSeconds } from "../io/clock.js";
 import type { ParsedCommand } from "../args/types.js";
 import { userspaceTag } from "../format/conntrack-text.js";
 import { EXPECT_XML_FOOTER, EXPECT_XML_HEADER, formatExpectText, formatExpectXml } from "../format/expect-text.js";
@@ -55,7 +56,7 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   process.once("SIGTERM", stop);
   try {
     for await (const event of events) {
-      const now = Date.now();
+      const now = nowMillis();
       const time = timeValFromMillis(now);
       const nowSec = Math.floor(now / 1000);
       if (event.kind === "overrun") {

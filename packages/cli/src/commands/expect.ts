@@ -1,5 +1,6 @@
 // -L expect: the expectation table (conntrack sends the command's family, IPv4 by default).
 
+import { nowMillis, nowSeconds } from "../io/clock.js";
 import type { ParsedCommand } from "../args/types.js";
 import { EXPECT_XML_FOOTER, EXPECT_XML_HEADER, formatExpectText, formatExpectXml } from "../format/expect-text.js";
 import { formatExpectJson, JsonListWriter } from "../format/json.js";
@@ -17,7 +18,7 @@ export async function listExpectations(cmd: ParsedCommand, cli: Cli): Promise<nu
   const xml = cmd.output.xml ? new LazyXmlHeader(EXPECT_XML_HEADER, EXPECT_XML_FOOTER) : null;
   const jsonMode = cmd.output.json ? "json" : cmd.output.ndjson ? "ndjson" : null;
   const json = jsonMode === null ? null : new JsonListWriter(jsonMode);
-  const nowSec = Math.floor(Date.now() / 1000);
+  const nowSec = nowSeconds();
   let count = 0;
   const ct = openConntrack(cmd);
   try {
@@ -29,7 +30,7 @@ export async function listExpectations(cmd: ParsedCommand, cli: Cli): Promise<nu
       if (xml !== null) {
         out.write(xml.beforeFlow() + formatExpectXml(expect, ctx, { nowSec, when: cmd.output.timestamp }) + "\n");
       } else {
-        const prefix = cmd.output.timestamp ? expectTimePrefix(timeValFromMillis(Date.now())) : "";
+        const prefix = cmd.output.timestamp ? expectTimePrefix(timeValFromMillis(nowMillis())) : "";
         out.write(prefix + formatExpectText(expect, ctx) + "\n");
       }
     });

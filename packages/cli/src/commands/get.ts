@@ -1,5 +1,6 @@
 // -G: one entry by tuple; printed like -L, with the XML header but no footer.
 
+import { nowMillis, nowSeconds } from "../io/clock.js";
 import type { ParsedCommand } from "../args/types.js";
 import { summaryLine } from "../format/summary.js";
 import { withOurPrefix } from "../io/identity.js";
@@ -21,7 +22,7 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
     const family = familyNumber(cmd.family);
     const flow = ct.getSync(lookupKey(cmd), family === 0 ? undefined : family);
         if (filter === null || filter(flow, entryFamily(flow))) {
-      const printed = printer.entry(flow, entryFamily(flow), Math.floor(Date.now() / 1000));
+      const printed = printer.entry(flow, entryFamily(flow), nowSeconds());
       cli.out.write(printed.stdout);
       count++;
     }

@@ -1,5 +1,6 @@
 // -L [conntrack|dying|unconfirmed|expect]: stream the table, filter, format into big chunks.
 
+import { nowMillis, nowSeconds } from "../io/clock.js";
 import type { ParsedCommand } from "../args/types.js";
 import { summaryLine } from "../format/summary.js";
 import { withOurPrefix } from "../io/identity.js";
@@ -14,7 +15,7 @@ import { listExpectations } from "./expect.js";
 export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   if (cmd.table === "expect") return listExpectations(cmd, cli);
   const printer = new EntryPrinter(cmd, "list", loadedLabelMap(cmd));
-  const nowSec = Math.floor(Date.now() / 1000);
+  const nowSec = nowSeconds();
   const out = cli.out;
   let stderr = "";
   let count = 0;

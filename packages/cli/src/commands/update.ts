@@ -3,6 +3,7 @@
 // read back and printed. Each entry's own family and zone are used (1.4.7 sent AF_UNSPEC and no zone).
 
 import type { ConntrackAttrs } from "@tsconntrack/codec/conntrack";
+import { nowMillis, nowSeconds } from "../io/clock.js";
 import type { ParsedCommand } from "../args/types.js";
 import { summaryLine } from "../format/summary.js";
 import { withOurPrefix } from "../io/identity.js";
@@ -62,7 +63,7 @@ export function updateFor(old: ConntrackAttrs, cmd: ParsedCommand): ConntrackAtt
 
 export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   const printer = new EntryPrinter(cmd, "update", loadedLabelMap(cmd));
-  const nowSec = Math.floor(Date.now() / 1000);
+  const nowSec = nowSeconds();
   const ct = openConntrack(cmd);
   let updated = 0;
   try {
