@@ -17,6 +17,8 @@ export interface EventRun {
   seconds: number;
   /** Seconds our filler took to create and flush (the offered rate's bound). */
   generateSeconds: number;
+  /** Still printing when DRAIN_LIMIT_SECONDS ran out: the missing lines count as lost. */
+  cutOff: boolean;
   stderr: string;
 }
 
@@ -57,10 +59,17 @@ class LineCounter {
   }
 }
 
-/** Polls until no new line for `quietMs` (or `until` lines); returns when the last line came. */
-async function settle(counter: LineCounter, quietMs: number, until = Infinity): Promise<number> {
-  let last = now();
-  while (counter.lines < until && now() - last < quietMs / 1e3) {
+/** Longest wait for a listener to print the events after they were all generated. */
+export const DRAIN_LIMIT_SECONDS = 30;
+
+/**
+ * Polls until `until` lines, no new line for `quietMs`, or `limitSeconds`; returns when the last
+ * line came.
+ */
+async function settle(counter: LineCounter, quietMs: number, until = Infinity, limitSeconds = Infinity): Promise<number> {
+  const start = now();
+  let last = start;
+  while (counter.lines < until && now() - last < quietMs / 1e3 && now() - start < limitSeconds) {
     await sleep(10);
     if (counter.poll()) last = now();
   }
@@ -110,8 +119,10 @@ export async function measureEvents(table: BenchTable, command: readonly string[
     table.growTo(entries);
     table.flush();
     const generateSeconds = now() - start;
-    const last = await settle(counter, 1500, baseline + 2 * entries);
-    return { lines: counter.lines - baseline, expected: 2 * entries, seconds: last - start, generateSeconds, stderr };
+    const last = await settle(counter, 1500, baseline + 2 * entries, DRAIN_LIMIT_SECONDS);
+    const lines = counter.lines - baseline;
+    const cutOff = lines < 2 * entries && now() - last < 1.5;
+    return { lines, expected: 2 * entries, seconds: last - start, generateSeconds, cutOff, stderr };
   } finally {
     await stop(child);
     counter.close();

@@ -3,7 +3,7 @@
  * and flushed (2N events), in a namespace of its own. The candidate passes with no loss.
  */
 import type { BenchContext } from "../context.js";
-import { isListenerSkip, measureEvents, type EventRun } from "../events.js";
+import { DRAIN_LIMIT_SECONDS, isListenerSkip, measureEvents, type EventRun } from "../events.js";
 import { errorLine } from "../runner.js";
 import { formatCount, formatRatio, skippedRow, type Row } from "../report.js";
 import { median } from "../stats.js";
@@ -29,13 +29,20 @@ async function runTool(ctx: BenchContext, label: string, command: readonly strin
   try {
     const result = await run();
     collect.runs.push(result);
-    const note = result.stderr.trim() ? ` (stderr: ${errorLine(result.stderr)})` : "";
+    const cut = result.cutOff ? ` (still printing after ${DRAIN_LIMIT_SECONDS} s: cut off)` : "";
+    const note = `${cut}${result.stderr.trim() ? ` (stderr: ${errorLine(result.stderr)})` : ""}`;
     ctx.log(`  ${label} -E: ${result.lines}/${result.expected} lines in ${result.seconds.toFixed(2)} s, offered in ${result.generateSeconds.toFixed(2)} s${note}`);
   } catch (error) {
     if (!isListenerSkip(error)) throw error;
     collect.skip = error.message;
     ctx.log(`  ${label} ${command.join(" ")} -E skipped: ${error.message}`);
   }
+}
+
+function lossCause(runs: readonly EventRun[]): string {
+  if (runs.some((run) => /ENOBUFS/.test(run.stderr))) return ", ENOBUFS";
+  if (runs.some((run) => run.cutOff)) return `, not printed within ${DRAIN_LIMIT_SECONDS} s`;
+  return "";
 }
 
 const offered = (runs: readonly EventRun[]) => median(runs.map((run) => run.expected / run.generateSeconds));
@@ -57,7 +64,7 @@ function eventsRow(entries: number, ours: ToolEvents, theirs: ToolEvents, candid
     // As a time ratio like the other rows: conntrack's rate over ours.
     ratio: formatRatio(theirRate / median(ours.runs.map(rate))),
     target: TARGET,
-    verdict: oursLost === 0 ? "PASS" : `FAIL (${oursLost} lost${ours.runs.some((run) => /ENOBUFS/.test(run.stderr)) ? ", ENOBUFS" : ""})`,
+    verdict: oursLost === 0 ? "PASS" : `FAIL (${oursLost} lost${lossCause(ours.runs)})`,
     rss: "—",
   };
 }
