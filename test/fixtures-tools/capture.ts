@@ -1,7 +1,8 @@
 /**
  * Runs the real `conntrack` under the nlcap LD_PRELOAD shim inside a test namespace and writes a
  * golden fixture: NAME.pcap (exact netlink bytes), NAME.cmd, NAME.out, NAME.err, NAME.status,
- * NAME.time (the pinned time() value) and NAME.io (the shim's per-syscall log).
+ * NAME.time (the pinned time() value), NAME.io (the shim's per-syscall log) and, for captures that
+ * pin gettimeofday() too, NAME.timeofday.
  * Only used to (re)make fixtures; CI never runs it.
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -11,6 +12,15 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const SHIM_SOURCE = fileURLToPath(new URL("./nlcap.c", import.meta.url));
+/** conntrack runs from the repository root, so file arguments (-R) are relative to it. */
+const REPO = fileURLToPath(new URL("../../", import.meta.url));
+
+/**
+ * Microseconds of the pinned gettimeofday() (its seconds are the pinned time()). Fewer than six
+ * digits on purpose: conntrack pads them with zeros on the left for conntrack events ("001053")
+ * but with spaces on the right for expectations ("1053  "), and the goldens should show both.
+ */
+export const PINNED_MICROSECONDS = 1053;
 
 export interface CaptureSpec {
   /** Fixture base name. */
@@ -27,6 +37,8 @@ export interface CaptureSpec {
    */
   during?: (ns: string) => Promise<void> | void;
   settleMs?: number;
+  /** Pin gettimeofday() as well (-o timestamp prints it); written to NAME.timeofday. */
+  pinTimeOfDay?: boolean;
 }
 
 export interface CaptureResult {
@@ -36,6 +48,8 @@ export interface CaptureResult {
   stdout: Buffer;
   stderr: Buffer;
   pinnedTime: number;
+  /** "SECONDS.MICROSECONDS" gettimeofday() returned, when pinned. */
+  pinnedTimeOfDay?: string;
 }
 
 export class ShimBuildError extends Error {
@@ -75,6 +89,7 @@ export async function captureConntrack(
   const pcap = join(work, "cap.pcap");
   const log = join(work, "cap.io");
   const pinnedTime = Math.floor(Date.now() / 1000);
+  const pinnedTimeOfDay = spec.pinTimeOfDay ? `${pinnedTime}.${String(PINNED_MICROSECONDS).padStart(6, "0")}` : undefined;
   const env = [
     "TZ=UTC",
     "LC_ALL=C",
@@ -82,6 +97,7 @@ export async function captureConntrack(
     `NLCAP_PCAP=${pcap}`,
     `NLCAP_LOG=${log}`,
     `NLCAP_TIME=${pinnedTime}`,
+    ...(pinnedTimeOfDay ? [`NLCAP_TIMEOFDAY=${pinnedTimeOfDay}`] : []),
     // The -E progname lookup races with the process that caused the event; hiding the table it
     // reads makes every golden take the "not found" path, which is also what a replay sees.
     "NLCAP_HIDE=/proc/net/netlink",
@@ -90,7 +106,7 @@ export async function captureConntrack(
   const drop = spec.unprivileged ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : [];
   const argv = ["netns", "exec", ns, ...drop, "env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", ...env, "conntrack", ...spec.args];
   try {
-    const child = spawn("ip", argv, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("ip", argv, { stdio: ["ignore", "pipe", "pipe"], cwd: REPO });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
@@ -112,6 +128,7 @@ export async function captureConntrack(
       stdout: Buffer.concat(stdout),
       stderr: Buffer.concat(stderr),
       pinnedTime,
+      ...(pinnedTimeOfDay ? { pinnedTimeOfDay } : {}),
     };
     const base = join(outDir, spec.name);
     copyFileSync(pcap, `${base}.pcap`);
@@ -121,6 +138,8 @@ export async function captureConntrack(
     writeFileSync(`${base}.err`, result.stderr);
     writeFileSync(`${base}.status`, `${status ?? `signal ${signal}`}\n`);
     writeFileSync(`${base}.time`, `${pinnedTime}\n`);
+    if (pinnedTimeOfDay) writeFileSync(`${base}.timeofday`, `${pinnedTimeOfDay}\n`);
+    else rmSync(`${base}.timeofday`, { force: true });
     return result;
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -11,7 +11,10 @@ import { hasCommand } from "../support/exec.js";
 import { netlinkHeaders, readFixturePcap } from "./pcap-records.js";
 
 const FIXTURES = fileURLToPath(new URL("../../fixtures/", import.meta.url));
+const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const NLM_F_REQUEST = 0x1;
+const NLMSG_OVERRUN = 4;
+const ENOBUFS = 105;
 const names = readdirSync(FIXTURES)
   .filter((file) => file.endsWith(".pcap"))
   .map((file) => file.slice(0, -".pcap".length))
@@ -28,6 +31,48 @@ describe("golden fixtures", () => {
       expect(readme, `README line for ${name}`).toContain(`| ${name} |`);
       expect(readFileSync(join(FIXTURES, `${name}.status`), "utf8")).toMatch(/^\d+\n$/);
       expect(readFileSync(join(FIXTURES, `${name}.time`), "utf8")).toMatch(/^\d{10}\n$/);
+    }
+  });
+
+  it("pins gettimeofday() to the pinned time() second where a capture prints it (.timeofday)", () => {
+    const pinned = names.filter((name) => existsSync(join(FIXTURES, `${name}.timeofday`)));
+    expect(pinned.length).toBeGreaterThanOrEqual(3);
+    for (const name of pinned) {
+      const timeOfDay = readFileSync(join(FIXTURES, `${name}.timeofday`), "utf8");
+      expect(timeOfDay).toMatch(/^\d{10}\.\d{6}\n$/);
+      expect(timeOfDay.split(".")[0]).toBe(readFileSync(join(FIXTURES, `${name}.time`), "utf8").trim());
+      const [seconds, micros] = timeOfDay.trim().split(".");
+      // Conntrack events pad the microseconds with zeros on the left, expectations with spaces on the right.
+      const prefixes = new Set([...readFileSync(join(FIXTURES, `${name}.out`), "utf8").matchAll(/^\[([^\]]*)\]\t/gm)].map((m) => m[1]));
+      expect([...prefixes], name).toHaveLength(1);
+      expect([`${seconds}.${micros}`, `${seconds}.${String(Number(micros)).padEnd(6, " ")}`]).toContain([...prefixes][0]);
+    }
+  });
+
+  it("keeps a receive ENOBUFS as one NLMSG_OVERRUN marker carrying -ENOBUFS, one per warning", () => {
+    let overruns = 0;
+    for (const name of names) {
+      const { records } = readFixturePcap(join(FIXTURES, `${name}.pcap`));
+      const markers = records.filter((record) => netlinkHeaders(record.datagram)[0]?.type === NLMSG_OVERRUN);
+      for (const marker of markers) {
+        expect(marker.pkttype).toBe(0);
+        expect(marker.datagram.byteLength).toBe(20);
+        expect(Buffer.from(marker.datagram).readInt32LE(16)).toBe(-ENOBUFS);
+      }
+      const io = readFileSync(join(FIXTURES, `${name}.io`), "utf8");
+      const failed = [...io.matchAll(/ ret=-1 errno=105 .* record=(\d+)$/gm)].map((match) => Number(match[1]));
+      expect(failed, name).toEqual(markers.map((marker) => records.indexOf(marker)));
+      const warnings = readFileSync(join(FIXTURES, `${name}.err`), "utf8").split("WARNING: We have hit ENOBUFS!").length - 1;
+      expect(warnings, name).toBe(markers.length);
+      overruns += markers.length;
+    }
+    expect(overruns).toBeGreaterThan(0);
+  });
+
+  it("has the input file of every -R capture (paths are relative to the repository root)", () => {
+    for (const name of names) {
+      const args = readFileSync(join(FIXTURES, `${name}.cmd`), "utf8").trim().split(" ");
+      if (args[0] === "-R") expect(existsSync(join(REPO, args[1])), `${name}: ${args[1]}`).toBe(true);
     }
   });
 

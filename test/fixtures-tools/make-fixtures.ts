@@ -10,23 +10,16 @@ import { execSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { exec, execOk } from "../support/exec.js";
-import { canRunKernelTests, setSysctl, spawnInNetns, withNetns } from "../support/netns.js";
-import { loadCreateLines, VARIED_NFT_RULESET, buildVariedTable } from "../support/varied-table.js";
-import { buildShim, captureConntrack, type CaptureSpec, sleep } from "./capture.js";
+import { canRunKernelTests, withNetns } from "../support/netns.js";
+import { loadCreateLines, buildVariedTable } from "../support/varied-table.js";
+import { buildShim, captureConntrack } from "./capture.js";
+import { eventActions, setupEvents } from "./event-actions.js";
 import { recordProvenance, type FixtureNote } from "./provenance.js";
+import type { Scenario } from "./scenario.js";
+import { fx2Scenarios } from "./scenarios-fx2.js";
 
 const FIXTURES = fileURLToPath(new URL("../../fixtures/", import.meta.url));
 const LABELMAP = join(FIXTURES, "connlabel.conf");
-const TRAFFIC_SCRIPT = fileURLToPath(new URL("../support/traffic.py", import.meta.url));
-
-interface Scenario {
-  /** Namespace setup shared by the captures of this group. */
-  setup: (ns: string) => Promise<void>;
-  captures: (CaptureSpec & { note: string })[];
-  /** A fresh namespace per capture (events need one each so nothing else is going on). */
-  freshEach?: boolean;
-}
 
 const GET_TCP = ["-p", "tcp", "-s", "10.0.0.1", "-d", "10.0.0.2", "--sport", "12345", "--dport", "80"];
 
@@ -141,34 +134,8 @@ const scenarios: Record<string, Scenario> = {
       { name: "events-E-eperm", args: ["-E"], unprivileged: true, during: () => {}, note: "uid 65534: bind fails" },
     ],
   },
+  ...fx2Scenarios,
 };
-
-async function setupEvents(ns: string): Promise<void> {
-  setSysctl(ns, "net.netfilter.nf_conntrack_acct", "1");
-  setSysctl(ns, "net.netfilter.nf_conntrack_timestamp", "1");
-  // Short timeouts so expiry DESTROY events (no timeout, with counters and stop time) happen in seconds.
-  setSysctl(ns, "net.netfilter.nf_conntrack_udp_timeout", "2");
-  setSysctl(ns, "net.netfilter.nf_conntrack_udp_timeout_stream", "2");
-  setSysctl(ns, "net.netfilter.nf_conntrack_icmp_timeout", "2");
-  setSysctl(ns, "net.netfilter.nf_conntrack_icmpv6_timeout", "2");
-  execOk(ns, "nft", ["-f", "-"], { input: VARIED_NFT_RULESET });
-}
-
-/** What happens while -E listens: userspace create/update/delete, then real traffic, then expiry. */
-async function eventActions(ns: string): Promise<void> {
-  const tuple = ["-s", "10.7.0.1", "-d", "10.7.0.2", "--sport", "33", "--dport", "44"];
-  execOk(ns, "conntrack", ["-I", "-p", "tcp", ...tuple, "--state", "SYN_SENT", "-t", "100"]);
-  execOk(ns, "conntrack", ["-U", "-f", "ipv4", "-p", "tcp", "-s", "10.7.0.1", "-m", "7"]);
-  execOk(ns, "conntrack", ["-I", "-p", "udp", ...tuple, "-t", "100", "-m", "5"]);
-  execOk(ns, "conntrack", ["-D", "-p", "udp", "-s", "10.7.0.1"]);
-  execOk(ns, "conntrack", ["-I", "-p", "tcp", "-s", "2001:db8::1", "-d", "2001:db8::2", "--sport", "1", "--dport", "2", "--state", "ESTABLISHED", "-t", "50", "-w", "3"]);
-  const traffic = await spawnInNetns(ns, "python3", [TRAFFIC_SCRIPT, "--ftp"], { readyLine: "ready" });
-  await sleep(200);
-  traffic.kill("SIGTERM"); // closes the sockets: FIN/RST updates, the ftp master ends, its expectation goes
-  await sleep(2_600); // udp/icmp entries (timeout 2 s) expire ...
-  exec(ns, "conntrack", ["-L"]); // ... and a dump reaps them: expiry DESTROY events
-  execOk(ns, "conntrack", ["-D", "-p", "tcp", "-s", "2001:db8::1"]);
-}
 
 async function main(): Promise<void> {
   const support = canRunKernelTests();
@@ -186,11 +153,16 @@ async function main(): Promise<void> {
       if (wanted.length === 0) continue;
       const runs = scenario.freshEach ? wanted.map((c) => [c]) : [wanted];
       for (const batch of runs) {
-        await withNetns("fx-mk", async (ns) => {
+        await withNetns("fx2-mk", async (ns) => {
           await scenario.setup(ns);
           for (const spec of batch) {
             const result = await captureConntrack(ns, spec, shim.path, outDir);
-            notes.push({ name: spec.name, note: spec.note, pinnedTime: result.pinnedTime });
+            notes.push({
+              name: spec.name,
+              note: spec.note,
+              pinnedTime: result.pinnedTime,
+              ...(result.pinnedTimeOfDay ? { pinnedTimeOfDay: result.pinnedTimeOfDay } : {}),
+            });
             console.log(`${spec.name}: status ${result.status ?? result.signal}, ${result.stdout.length} bytes out`);
           }
         });

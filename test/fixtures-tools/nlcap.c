@@ -14,10 +14,20 @@
  * tells which socket each record belongs to, the recv buffer size, flags and
  * the multicast group in msg_name.
  *
+ * A receive that fails with ENOBUFS (the socket overran and the kernel dropped
+ * messages) is recorded as one received datagram holding a single
+ * NLMSG_OVERRUN message (nlmsg_len 20, type 4, flags/seq/pid 0) whose payload
+ * is the int -ENOBUFS, in host order: the same marker @tsconntrack/socket's
+ * recording transport writes, so a replay raises ENOBUFS at the same point.
+ * The kernel never sends NLMSG_OVERRUN, so the marker is unambiguous.
+ *
  * Environment:
  *   NLCAP_PCAP=path   pcap output (required, else the shim is inert)
  *   NLCAP_LOG=path    side log (optional)
  *   NLCAP_TIME=secs   pin time() to this value (delta-time, nlmsg_seq)
+ *   NLCAP_TIMEOFDAY=secs.usecs  pin gettimeofday() to this value (the -o timestamp
+ *                     prefix of events and expectation dumps); the pcap record
+ *                     timestamps keep the real clock
  *   NLCAP_LABELMAP=path  read this file where the tool opens
  *                     /etc/xtables/connlabel.conf (no system file is touched)
  *   NLCAP_HIDE=path   fopen() of exactly this path fails with ENOENT (used with
@@ -51,6 +61,8 @@ static int fd_index[MAX_FD];   /* order of creation among netlink sockets */
 static int next_index;
 static unsigned long record_no;
 static long pinned_time = -1;
+static int pinned_tod;          /* 1 when gettimeofday() is pinned */
+static struct timeval pinned_tv;
 
 static ssize_t (*real_sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
 static ssize_t (*real_sendmsg)(int, const struct msghdr *, int);
@@ -114,6 +126,15 @@ __attribute__((constructor)) static void nlcap_init(void)
 	real_setsockopt = dlsym(RTLD_NEXT, "setsockopt");
 	if (pin && *pin)
 		pinned_time = strtol(pin, NULL, 10);
+	{
+		const char *tod = getenv("NLCAP_TIMEOFDAY");
+		char *end;
+		if (tod && *tod) {
+			pinned_tv.tv_sec = strtol(tod, &end, 10);
+			pinned_tv.tv_usec = *end == '.' ? strtol(end + 1, NULL, 10) : 0;
+			pinned_tod = 1;
+		}
+	}
 	if (pcap && *pcap) {
 		unsigned char gh[24];
 		pcap_fd = open(pcap, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -137,13 +158,14 @@ static int is_nl(int fd) { return fd >= 0 && fd < MAX_FD && fd_proto[fd] != 0; }
 static void record(int fd, int outgoing, const struct iovec *iov, size_t iovcnt, size_t len)
 {
 	unsigned char rh[16 + 16];
-	struct timeval tv;
+	struct timespec ts;
 	size_t i, left = len;
 	if (pcap_fd < 0)
 		return;
-	gettimeofday(&tv, NULL);
-	put_u32le(rh, (uint32_t)tv.tv_sec);
-	put_u32le(rh + 4, (uint32_t)tv.tv_usec);
+	/* The real clock, never the pinned gettimeofday() below. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	put_u32le(rh, (uint32_t)ts.tv_sec);
+	put_u32le(rh + 4, (uint32_t)(ts.tv_nsec / 1000));
 	put_u32le(rh + 8, (uint32_t)(len + 16));
 	put_u32le(rh + 12, (uint32_t)(len + 16));
 	memset(rh + 16, 0, 16);
@@ -157,6 +179,37 @@ static void record(int fd, int outgoing, const struct iovec *iov, size_t iovcnt,
 		left -= n;
 	}
 	record_no++;
+}
+
+/* Records a failed ENOBUFS receive as one NLMSG_OVERRUN message carrying -ENOBUFS. */
+static void record_overrun(int fd)
+{
+	struct {
+		struct nlmsghdr h;
+		int32_t error;
+	} m;
+	struct iovec iov = { &m, sizeof(m) };
+	memset(&m, 0, sizeof(m));
+	m.h.nlmsg_len = sizeof(m);
+	m.h.nlmsg_type = NLMSG_OVERRUN;
+	m.error = -ENOBUFS;
+	record(fd, 0, &iov, 1, sizeof(m));
+}
+
+/* A receive that lands in the pcap: a datagram, or an ENOBUFS overrun marker. */
+static int record_received(int fd, ssize_t r, int err, int flags, const struct iovec *iov, size_t iovcnt, size_t total)
+{
+	if (flags & MSG_PEEK)
+		return 0;
+	if (r >= 0) {
+		record(fd, 0, iov, iovcnt, (size_t)r < total ? (size_t)r : total);
+		return 1;
+	}
+	if (err == ENOBUFS) {
+		record_overrun(fd);
+		return 1;
+	}
+	return 0;
 }
 
 static void note(const char *call, int fd, int out, int flags, size_t buflen, ssize_t ret, int err,
@@ -267,19 +320,16 @@ ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 
 /* A received datagram is recorded with the bytes the caller got (r may
  * exceed the buffer with MSG_TRUNC); MSG_PEEK reads are only logged. */
-static size_t got(ssize_t r, size_t buflen) { return (size_t)r < buflen ? (size_t)r : buflen; }
-
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	ssize_t r = real_recvmsg(fd, msg, flags);
 	if (is_nl(fd)) {
 		int saved = errno;
 		size_t i, total = 0;
-		int counted = r >= 0 && !(flags & MSG_PEEK);
+		int counted;
 		for (i = 0; i < msg->msg_iovlen; i++)
 			total += msg->msg_iov[i].iov_len;
-		if (counted)
-			record(fd, 0, msg->msg_iov, msg->msg_iovlen, got(r, total));
+		counted = record_received(fd, r, saved, flags, msg->msg_iov, msg->msg_iovlen, total);
 		note("recvmsg", fd, 0, flags, total, r, saved, r >= 0 ? msg->msg_name : NULL, counted);
 		errno = saved;
 	}
@@ -291,10 +341,8 @@ ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from
 	ssize_t r = real_recvfrom(fd, buf, len, flags, from, fromlen);
 	if (is_nl(fd)) {
 		int saved = errno;
-		int counted = r >= 0 && !(flags & MSG_PEEK);
 		struct iovec iov = { buf, len };
-		if (counted)
-			record(fd, 0, &iov, 1, got(r, len));
+		int counted = record_received(fd, r, saved, flags, &iov, 1, len);
 		note("recvfrom", fd, 0, flags, len, r, saved, r >= 0 ? from : NULL, counted);
 		errno = saved;
 	}
@@ -306,10 +354,8 @@ ssize_t recv(int fd, void *buf, size_t len, int flags)
 	ssize_t r = real_recv(fd, buf, len, flags);
 	if (is_nl(fd)) {
 		int saved = errno;
-		int counted = r >= 0 && !(flags & MSG_PEEK);
 		struct iovec iov = { buf, len };
-		if (counted)
-			record(fd, 0, &iov, 1, got(r, len));
+		int counted = record_received(fd, r, saved, flags, &iov, 1, len);
 		note("recv", fd, 0, flags, len, r, saved, NULL, counted);
 		errno = saved;
 	}
@@ -369,4 +415,16 @@ time_t time(time_t *t)
 	if (t)
 		*t = now;
 	return now;
+}
+
+int gettimeofday(struct timeval *tv, void *tz)
+{
+	static int (*real_gettimeofday)(struct timeval *, void *);
+	if (pinned_tod) {
+		*tv = pinned_tv;
+		return 0;
+	}
+	if (!real_gettimeofday)
+		real_gettimeofday = dlsym(RTLD_NEXT, "gettimeofday");
+	return real_gettimeofday(tv, tz);
 }

@@ -9,6 +9,8 @@ export interface FixtureNote {
   name: string;
   note: string;
   pinnedTime: number;
+  /** "SECONDS.MICROSECONDS" of a pinned gettimeofday(), for captures that pin it. */
+  pinnedTimeOfDay?: string;
 }
 
 interface ProvenanceEntry extends FixtureNote {
@@ -40,7 +42,8 @@ export function recordProvenance(outDir: string, notes: readonly FixtureNote[], 
   const head = existsSync(readmePath) ? readFileSync(readmePath, "utf8").split(TABLE_START)[0] : "# Fixtures\n\n";
   const rows = sorted.map((e) => {
     const cmd = readFileSync(join(outDir, `${e.name}.cmd`), "utf8").trim();
-    return `| ${e.name} | \`${cmd}\` | ${e.note} | ${clockDependence(join(outDir, `${e.name}.out`))} | ${e.kernel} | ${e.captured} (time ${e.pinnedTime}) |`;
+    const timeOfDay = e.pinnedTimeOfDay ? `; gettimeofday ${e.pinnedTimeOfDay}` : "";
+    return `| ${e.name} | \`${cmd}\` | ${e.note} | ${clockDependence(join(outDir, `${e.name}.out`))} | ${e.kernel} | ${e.captured} (time ${e.pinnedTime}${timeOfDay}) |`;
   });
   const table = [
     TABLE_START,
@@ -59,5 +62,6 @@ function clockDependence(outPath: string): string {
   const needs: string[] = [];
   if (/delta-time=|<deltatime>/.test(out)) needs.push("clock (`.time`)");
   if (/\[start=|\[stop=/.test(out)) needs.push("TZ=UTC");
+  if (/^\[\d+\.[\d ]+\]\t/m.test(out)) needs.push("gettimeofday (`.timeofday`)");
   return needs.join(", ") || "-";
 }

@@ -4,7 +4,8 @@ Makes connections whose conntrack entries come from packets (not `conntrack -I`)
 tcp (one kept ESTABLISHED, one closed -> TIME_WAIT) over IPv4 and IPv6, replied udp,
 unreplied udp to port 5001 (the test ruleset labels it), icmp and icmpv6 echo, and
 with --ftp an FTP control connection whose PASV answer makes the ftp helper create an
-expectation. Prints "ready" once everything is in place, then keeps the open sockets
+expectation (--ftp-sport N fixes the client's source port, so the master tuple is the
+same on every run), and with --ftp6 an IPv6 FTP session whose EPSV answer does the same. Prints "ready" once everything is in place, then keeps the open sockets
 (and so the ESTABLISHED entries and the expectation) until stdin closes or SIGTERM.
 """
 import os
@@ -81,12 +82,13 @@ def icmpv6_echo(ident):
     return [sock]
 
 
-def ftp_session():
-    srv = socket.socket()
+def ftp_session(family=socket.AF_INET, host="127.0.0.1", client_port=0, epsv=False):
+    srv = socket.socket(family, socket.SOCK_STREAM)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", 21))
+    srv.bind((host, 21))
     srv.listen(1)
     answered = threading.Event()
+    command = b"EPSV" if epsv else b"PASV"
 
     def serve():
         conn, _ = srv.accept()
@@ -99,20 +101,33 @@ def ftp_session():
                 hi, lo = FTP_DATA_PORT >> 8, FTP_DATA_PORT & 0xFF
                 conn.sendall(b"227 Entering Passive Mode (127,0,0,1,%d,%d).\r\n" % (hi, lo))
                 answered.set()
+            elif line.startswith(b"EPSV"):
+                conn.sendall(b"229 Entering Extended Passive Mode (|||%d|)\r\n" % FTP_DATA_PORT)
+                answered.set()
             else:
                 conn.sendall(b"200 ok\r\n")
         conn.close()
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    cli = socket.create_connection(("127.0.0.1", 21))
+    cli = socket.socket(family, socket.SOCK_STREAM)
+    if client_port:
+        cli.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        cli.bind((host, client_port))
+    cli.connect((host, 21))
     cli.recv(256)
     cli.sendall(b"USER fx\r\n")
     cli.recv(256)
-    cli.sendall(b"PASV\r\n")
+    cli.sendall(command + b"\r\n")
     cli.recv(256)
     answered.wait(2)
     return [srv, cli]
+
+
+def option_value(name):
+    if name in sys.argv:
+        return int(sys.argv[sys.argv.index(name) + 1])
+    return 0
 
 
 def main():
@@ -126,7 +141,9 @@ def main():
     keep += icmp_echo(4242)
     keep += icmpv6_echo(4343)
     if "--ftp" in sys.argv:
-        keep += ftp_session()
+        keep += ftp_session(client_port=option_value("--ftp-sport"))
+    if "--ftp6" in sys.argv:
+        keep += ftp_session(socket.AF_INET6, "::1", option_value("--ftp6-sport"), epsv=True)
     print("ready", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     while True:

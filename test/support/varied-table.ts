@@ -72,6 +72,10 @@ export interface VariedTableOptions {
   acctAndTimestamps?: boolean;
   /** Make the FTP expectation (default true). */
   ftp?: boolean;
+  /** Fixed source port of the FTP client, so the expectation's master tuple is the same on every run. */
+  ftpClientPort?: number;
+  /** Also make an IPv6 FTP session (EPSV) and its expectation, from this fixed client port (default none). */
+  ftp6ClientPort?: number;
   /** Make real traffic (default true). */
   traffic?: boolean;
 }
@@ -124,7 +128,9 @@ export async function buildVariedTable(ns: string, options: VariedTableOptions =
   }
   execOk(ns, "nft", ["-f", "-"], { input: VARIED_NFT_RULESET });
   const ftp = options.ftp ?? true;
-  table.trafficProcess = await spawnInNetns(ns, "python3", [TRAFFIC_SCRIPT, ...(ftp ? ["--ftp"] : [])], {
+  const ftpArgs = ftp ? ["--ftp", ...(options.ftpClientPort ? ["--ftp-sport", String(options.ftpClientPort)] : [])] : [];
+  const ftp6Args = options.ftp6ClientPort ? ["--ftp6", "--ftp6-sport", String(options.ftp6ClientPort)] : [];
+  table.trafficProcess = await spawnInNetns(ns, "python3", [TRAFFIC_SCRIPT, ...ftpArgs, ...ftp6Args], {
     readyLine: "ready",
   });
   table.traffic = true;
