@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { errorLine, inNetns, scratchFile } from "./runner.js";
+import { errorLine, inNetns, scratchFile } from "./command.js";
 import type { BenchTable } from "./table.js";
 
 export interface EventRun {

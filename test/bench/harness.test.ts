@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { BENCH_MARK, IPPROTO_TCP, countShapes, flowShape } from "./flows.js";
 import { formatCount, formatRatio, formatSeconds, markdownTable, skippedRow, type Row } from "./report.js";
-import { errorLine, parseTimeOutput } from "./runner.js";
+import { errorLine } from "./command.js";
+import { parseTimeOutput } from "./runner.js";
 import { median, ratio, verdictFor } from "./stats.js";
 
 describe("stats", () => {

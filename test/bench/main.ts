@@ -7,7 +7,8 @@ import { BenchContext } from "./context.js";
 import { conntrackLimits, kernelSkipReason } from "./netns.js";
 import { isUsageRequest, parseOptions, USAGE } from "./options.js";
 import { markdownTable, type Row } from "./report.js";
-import { hasGnuTime, hasHyperfine, removeScratch } from "./runner.js";
+import { removeScratch } from "./command.js";
+import { hasGnuTime, hasHyperfine } from "./runner.js";
 import { resolveTools } from "./tools.js";
 
 async function main(): Promise<number> {

@@ -3,10 +3,9 @@
  * so we can alternate tools), peak RSS by GNU time's %M. Every tool gets the same wrapping
  * (time → nsenter → tool), so the wrappers' small constant cost is on both sides of a ratio.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { errorLine, inNetns, scratchFile } from "./command.js";
 
 const GNU_TIME = "/usr/bin/time";
 
@@ -21,33 +20,11 @@ export interface Measurement {
 
 export const hasGnuTime = (): boolean => existsSync(GNU_TIME);
 
-let scratch: string | undefined;
-export function scratchFile(name: string): string {
-  scratch ??= mkdtempSync(join(tmpdir(), "bench-"));
-  return join(scratch, name);
-}
-
-export function removeScratch(): void {
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
-  scratch = undefined;
-}
-
-/** argv that runs `command` in `netns` (no namespace: as is). */
-export function inNetns(netns: string | undefined, command: readonly string[]): string[] {
-  return netns === undefined ? [...command] : ["nsenter", `--net=/run/netns/${netns}`, ...command];
-}
-
 /** Peak RSS (KiB) from GNU time's `-f %M` output, which a "Command exited with non-zero status N" line may precede. */
 export function parseTimeOutput(text: string): number | undefined {
   const last = text.trim().split("\n").at(-1)?.trim() ?? "";
   const rss = last === "" ? Number.NaN : Number(last);
   return Number.isFinite(rss) ? rss : undefined;
-}
-
-/** The telling line of a failure's stderr: an `...Error:` line (Node stack traces) or the first one. */
-export function errorLine(text: string): string {
-  const lines = text.split("\n").map((line) => line.trim()).filter(Boolean);
-  return (lines.find((line) => /^[A-Za-z]*Error\b/.test(line)) ?? lines[0] ?? "").slice(0, 160);
 }
 
 const HYPERFINE = "/usr/bin/hyperfine";
@@ -93,30 +70,6 @@ export function measure(netns: string | undefined, command: readonly string[]): 
   const result: Measurement = { seconds, rssKiB, status };
   if (status !== 0) result.error = failureOf(argv, status);
   return result;
-}
-
-export interface LineCount {
-  lines: number;
-  status: number | null;
-  stderr: string;
-}
-
-/** Runs `command` once and counts the lines it prints (for checking a tool's output, untimed). */
-export function countLines(netns: string | undefined, command: readonly string[]): Promise<LineCount> {
-  const argv = inNetns(netns, command);
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
-    let lines = 0;
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      if (stderr.length < 4096) stderr += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ lines, status, stderr }));
-  });
 }
 
 export interface Contender {

@@ -1,7 +1,7 @@
 /** The two tools compared, and whether the candidate can run at all. */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { errorLine } from "./runner.js";
+import { errorLine } from "./command.js";
 
 /** bin/tsconntrack at the repository top (test/bench → ../..). */
 export const TSCONNTRACK = fileURLToPath(new URL("../../bin/tsconntrack", import.meta.url));

@@ -4,7 +4,7 @@
  */
 import type { BenchContext } from "../context.js";
 import { DRAIN_LIMIT_SECONDS, isListenerSkip, measureEvents, type EventRun } from "../events.js";
-import { errorLine } from "../runner.js";
+import { errorLine } from "../command.js";
 import { formatCount, formatRatio, skippedRow, type Row } from "../report.js";
 import { median } from "../stats.js";
 import type { BenchCase } from "./case.js";

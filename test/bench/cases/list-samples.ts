@@ -4,7 +4,8 @@
  */
 import type { BenchContext } from "../context.js";
 import type { Outcome } from "../compare.js";
-import { alternate, countLines, type Contender } from "../runner.js";
+import { countLines } from "../command.js";
+import { alternate, type Contender } from "../runner.js";
 
 export type ListResult = Outcome;
 

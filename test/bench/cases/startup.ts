@@ -6,7 +6,8 @@ import { spawnSync } from "node:child_process";
 import type { BenchContext } from "../context.js";
 import { outcomeRow, type Outcome } from "../compare.js";
 import { formatCount, type Row } from "../report.js";
-import { alternate, inNetns, type Contender } from "../runner.js";
+import { inNetns } from "../command.js";
+import { alternate, type Contender } from "../runner.js";
 import { median } from "../stats.js";
 import type { BenchCase } from "./case.js";
 
