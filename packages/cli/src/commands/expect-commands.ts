@@ -1,20 +1,95 @@
-// -G/-D/-I expect. Not wired to the expectation API yet: say so plainly instead of doing something else.
+// -G/-D/-I expect: one request each, on the expectation table.
+//  -G expect: the expectation whose expected tuple matches -s/-d/-p/--sport/--dport (under its mask);
+//             printed like -L expect, no summary line. Not found: strerror(ENOENT).
+//  -D expect: deletes that expectation. 1.4.7 then says "0 expectations have been shown." and exits 1
+//             even on success; we say "1 expectations have been deleted." and exit 0 (DEVIATIONS.md).
+//  -I expect: creates an expectation of the master -s/-d/--sport/--dport (which needs a helper),
+//             expected --tuple-*, mask --mask-*, -t timeout. No summary line.
 
+import type { ExpectAttrs } from "@tsconntrack/codec/conntrack";
 import type { ParsedCommand } from "../args/types.js";
-import { operationFailed } from "../io/identity.js";
+import { formatExpectText } from "../format/expect-text.js";
+import { formatExpectJson } from "../format/json.js";
+import { PROGRAM_PREFIX } from "../format/summary.js";
+import { expectTimePrefix, timeValFromMillis } from "../format/time.js";
+import { nowMillis } from "../io/clock.js";
+import { withOurPrefix } from "../io/identity.js";
+import { openConntrack } from "../io/session.js";
 import type { Cli } from "./cli.js";
+import { kernelErrno, operationFailedText } from "./errors.js";
+import { expectationFromCommand, origTuple } from "./expect-tuples.js";
+import { familyNumber } from "./filter.js";
 
-function notYet(what: string, cli: Cli): number {
-  cli.out.finish(operationFailed(`${what} on expectations is not supported by tsconntrack yet`), cli.stdoutIsTty);
+/** Our -D expect summary (1.4.7 printed the -L expect text with a counter it never incremented). */
+export function expectDeletedLine(count: number): string {
+  return withOurPrefix(PROGRAM_PREFIX + count + " expectations have been deleted.");
+}
+
+/** The expected tuple -G/-D expect look up. The parser requires -s, -d and -p for both. */
+function lookupKey(cmd: ParsedCommand): ExpectAttrs {
+  const expected = origTuple(cmd);
+  if (expected === undefined) throw new Error("-G/-D expect need --src and --dst");
+  return { expectTuple: expected };
+}
+
+export async function getExpectation(cmd: ParsedCommand, cli: Cli): Promise<number> {
+  const family = familyNumber(cmd.family);
+  const key = lookupKey(cmd);
+  const ct = openConntrack(cmd);
+  try {
+    const expect = ct.getExpectSync(key, family);
+    const ctx = { family };
+    if (cmd.output.json || cmd.output.ndjson) cli.out.write(formatExpectJson(expect, ctx) + "\n");
+    else {
+      const prefix = cmd.output.timestamp ? expectTimePrefix(timeValFromMillis(nowMillis())) : "";
+      cli.out.write(prefix + formatExpectText(expect, ctx) + "\n");
+    }
+  } catch (error) {
+    return failed(error, cmd, cli);
+  } finally {
+    ct.close();
+  }
+  cli.out.finish("", cli.stdoutIsTty);
+  return 0;
+}
+
+export async function deleteExpectation(cmd: ParsedCommand, cli: Cli): Promise<number> {
+  const key = lookupKey(cmd);
+  const ct = openConntrack(cmd);
+  try {
+    const [result] = ct.deleteExpectSync([key]);
+    if (result?.error !== undefined) return failedErrno(result.error.errno, cmd, cli);
+  } catch (error) {
+    return failed(error, cmd, cli);
+  } finally {
+    ct.close();
+  }
+  cli.out.finish(expectDeletedLine(1) + "\n", cli.stdoutIsTty);
+  return 0;
+}
+
+export async function createExpectation(cmd: ParsedCommand, cli: Cli): Promise<number> {
+  const expect = expectationFromCommand(cmd);
+  const ct = openConntrack(cmd);
+  try {
+    const [result] = ct.createExpectSync([expect]);
+    if (result?.error !== undefined) return failedErrno(result.error.errno, cmd, cli);
+  } catch (error) {
+    return failed(error, cmd, cli);
+  } finally {
+    ct.close();
+  }
+  cli.out.finish("", cli.stdoutIsTty);
+  return 0;
+}
+
+function failed(error: unknown, cmd: ParsedCommand, cli: Cli): number {
+  const errno = kernelErrno(error);
+  if (errno === undefined) throw error;
+  return failedErrno(errno, cmd, cli);
+}
+
+function failedErrno(errno: number, cmd: ParsedCommand, cli: Cli): number {
+  cli.out.finish(operationFailedText(errno, cmd), cli.stdoutIsTty);
   return 1;
-}
-
-export async function getExpectation(_cmd: ParsedCommand, cli: Cli): Promise<number> {
-  return notYet("-G", cli);
-}
-export async function deleteExpectation(_cmd: ParsedCommand, cli: Cli): Promise<number> {
-  return notYet("-D", cli);
-}
-export async function createExpectation(_cmd: ParsedCommand, cli: Cli): Promise<number> {
-  return notYet("-I", cli);
 }

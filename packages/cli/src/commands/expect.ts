@@ -1,4 +1,5 @@
-// -L expect: the expectation table (conntrack sends the command's family, IPv4 by default).
+// -L expect: the expectation table. Without -f every family is shown (1.4.7 dumped only IPv4 and
+// silently hid IPv6 expectations: DEVIATIONS.md); -f ipv4 / -f ipv6 show one family.
 
 import { nowMillis, nowSeconds } from "../io/clock.js";
 import type { ParsedCommand } from "../args/types.js";
@@ -13,6 +14,11 @@ import type { Cli } from "./cli.js";
 import { kernelErrno, operationFailedText } from "./errors.js";
 import { familyNumber } from "./filter.js";
 
+/** The family an expectation dump asks for: -f's, else all (AF_UNSPEC). */
+export function expectFamilyFilter(cmd: Pick<ParsedCommand, "family" | "familyGiven">): number {
+  return cmd.familyGiven ? familyNumber(cmd.family) : 0;
+}
+
 export async function listExpectations(cmd: ParsedCommand, cli: Cli): Promise<number> {
   const out = cli.out;
   const xml = cmd.output.xml ? new LazyXmlHeader(EXPECT_XML_HEADER, EXPECT_XML_FOOTER) : null;
@@ -22,7 +28,7 @@ export async function listExpectations(cmd: ParsedCommand, cli: Cli): Promise<nu
   let count = 0;
   const ct = openConntrack(cmd);
   try {
-    ct.listExpectSync({ family: familyNumber(cmd.family) }, (expect, family) => {
+    ct.listExpectSync({ family: expectFamilyFilter(cmd) }, (expect, family) => {
       count++;
       const ctx = { family };
       if (json !== null) return out.write(json.item(formatExpectJson(expect, ctx)));
