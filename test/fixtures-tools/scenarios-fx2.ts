@@ -86,7 +86,7 @@ export const fx2Scenarios: Record<string, Scenario> = {
       { name: "varied2-D-tuple", args: ["-D", "-p", "tcp", "-s", "10.0.0.1", "-d", "10.0.0.2", "--sport", "12351", "--dport", "80"], note: "delete of one entry by its full tuple" },
       { name: "varied2-A", args: ADD_TCP, note: "add (1.4.7: create with NLM_F_EXCL)" },
       { name: "varied2-A-exists", args: ADD_TCP, note: "add of an existing entry: EEXIST is ignored, 0 added, exit 0" },
-      { name: "varied2-R", args: ["-R", "fixtures/varied2-R.input"], note: "load file (path relative to the repository root): -I, -U, -D lines, a comment and a blank line; -D prints, no summary" },
+      { name: "varied2-R", args: ["-R", "fixtures/varied2-R.input"], note: "load file (path relative to the repository root): -I, -A, -U, -D lines, a comment, a blank line, quotes, indents; the -U line matches nothing (see Findings); -D prints with a wrapped delta-time; no summary" },
       { name: "varied2-R-fail", args: ["-R", "fixtures/varied2-R-fail.input"], note: "load file whose second line hits EEXIST: stops there" },
       // Expectations last: the ftp helper keeps one expectation per master, so each -I expect replaces the previous one.
       { name: "varied2-I-expect-protobug", args: createExpectation("127.0.0.1", 50001), note: "1.4.7 --tuple-port-dst bug: the expected protocol becomes the port's first byte (50001 -> 195)" },
