@@ -6,6 +6,8 @@ import { formatCpuStatsJson, formatExpectCpuStatsJson, JsonListWriter } from "..
 import { openConntrack } from "../io/session.js";
 import type { Cli } from "./cli.js";
 import { kernelErrno, operationFailedText } from "./errors.js";
+import { procStatsText } from "./proc-stats.js";
+import { MESSAGE_PREFIX } from "../io/identity.js";
 
 export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   const ct = openConntrack(cmd);
@@ -27,6 +29,16 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   } catch (error) {
     const errno = kernelErrno(error);
     if (errno === undefined) throw error;
+    // conntrack falls back to /proc (-S and -S expect alike), prints it, and still fails with the
+    // netlink error. A replay has no /proc of its own to read.
+    if (cmd.extensions.replay === undefined && json === null) {
+      const proc = procStatsText(cmd);
+      if (proc === null) {
+        cli.out.finish(`${MESSAGE_PREFIX}Can't open /proc interface\n`, cli.stdoutIsTty);
+        return 1;
+      }
+      cli.out.write(proc);
+    }
     cli.out.finish(operationFailedText(errno, cmd), cli.stdoutIsTty);
     return 1;
   } finally {
