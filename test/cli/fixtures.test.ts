@@ -40,7 +40,9 @@ describe("golden fixtures replay byte for byte", () => {
       // A .cmd may name the program; what follows are the arguments.
       const args = words[0] === "conntrack" || words[0] === "tsconntrack" ? words.slice(1) : words;
       // The captures ran with time() pinned to NAME.time, TZ=UTC and LC_ALL=C.
-      const now = existsSync(`${base}.time`) ? readFileSync(`${base}.time`, "utf8").trim() : undefined;
+      // NAME.timeofday (SECONDS.MICROSECONDS, same seconds) is what gettimeofday() returned for -o timestamp.
+      const clockFile = [`${base}.timeofday`, `${base}.time`].find((file) => existsSync(file));
+      const now = clockFile === undefined ? undefined : readFileSync(clockFile, "utf8").trim();
       const result = runCli([...args, "--replay", `${base}.pcap`], {
         unprivileged: true,
         env: { TSCONNTRACK_NOW: now, TZ: "UTC", LC_ALL: "C" },

@@ -43,6 +43,11 @@ async function main(argv: readonly string[]): Promise<number> {
   if (parsed.stdout !== "") writeAll(1, Buffer.from(parsed.stdout, "utf8"));
   const modulePath = MODULES[parsed.command];
   if (modulePath === undefined) return 0;
+  if (parsed.extensions.allNetns && parsed.command !== "event") {
+    // Parsed for -L/-C/-S too, but only -E implements it so far: never ignore it silently.
+    writeStderr(`${PROGRAM_NAME}: --all-netns is only implemented for -E\n`);
+    return 1;
+  }
   const module = (await import(modulePath)) as CommandModule;
   const cli: Cli = {
     out: new OutputSink(1),

@@ -1,112 +1,154 @@
-// -E [expect]: print events as they come (flushed per line), filtered like -L in user space. ENOBUFS
-// prints conntrack's three-line warning and the loop goes on. SIGINT/SIGTERM end it cleanly: XML footer,
-// then "N flow events have been shown." on stderr, exit 0.
+// -E [expect]: print events as they come, filtered like -L (in the kernel by a BPF filter where it can,
+// always in user space). Output is batched while the socket has more data and flushed as soon as it
+// has none, so a storm costs few writes and a person at a terminal sees each line at once. ENOBUFS
+// prints conntrack's three-line warning (JSON: an overrun record), the loop goes on, and --resync
+// dumps the table. SIGINT/SIGTERM end it: XML footer, "N flow events have been shown.", exit 0.
 
-import type { EventGroup } from "@tsconntrack/conntrack";
-import { nowMillis, nowSeconds } from "../io/clock.js";
+import { compileFilter, type EventGroup } from "@tsconntrack/conntrack";
+import { strerror } from "@tsconntrack/codec";
+import { isNetlinkSocketError } from "@tsconntrack/socket";
 import type { ParsedCommand } from "../args/types.js";
-import { userspaceTag } from "../format/conntrack-text.js";
-import { EXPECT_XML_FOOTER, EXPECT_XML_HEADER, formatExpectText, formatExpectXml } from "../format/expect-text.js";
-import { formatExpectEventJson, formatOverrunJson } from "../format/json.js";
-import { bufferSizeNotice, ENOBUFS_WARNING_LINES, summaryLine } from "../format/summary.js";
-import { eventTimePrefix, expectTimePrefix, timeValFromMillis } from "../format/time.js";
-import { LazyXmlHeader } from "../format/xml-header.js";
+import { ENOBUFS_WARNING_LINES, summaryLine } from "../format/summary.js";
 import { createPainter } from "../io/color.js";
-import { withOurPrefix } from "../io/identity.js";
+import { MESSAGE_PREFIX, withOurPrefix } from "../io/identity.js";
 import { writeStderr } from "../io/output.js";
-import { openConntrack } from "../io/session.js";
+import { buildEventFilter } from "../events/bpf.js";
+import { bufferReport, DEFAULT_EVENT_BUFFER } from "../events/buffer-report.js";
+import { EventLines } from "../events/event-lines.js";
+import { eventClock } from "../events/clock.js";
+import { openEventSource, type EventSource } from "../events/event-source.js";
+import { eventFilterSpec } from "../events/kernel-filter.js";
+import { ProcessNames } from "../events/progname.js";
+import { resyncDump, resyncNotice } from "../events/resync.js";
 import type { Cli } from "./cli.js";
 import { kernelErrno } from "./errors.js";
 import { flowFilterFor } from "./flow-filter.js";
-import { loadedLabelMap } from "./labels.js";
-import { EntryPrinter } from "./printer.js";
-import { processNameOfPort } from "./progname.js";
 
-const DEFAULT_BUFFER = 16 << 20;
+const EPERM = 1;
 
 function groupsFor(cmd: ParsedCommand): EventGroup[] {
   const mask = cmd.eventMask ?? { new: true, update: true, destroy: true };
+  const groups: EventGroup[] = [];
   if (cmd.table === "expect") {
-    return [...(mask.new ? (["exp-new"] as const) : []), ...(mask.destroy ? (["exp-destroy"] as const) : [])];
+    if (mask.new) groups.push("exp-new");
+    if (mask.destroy) groups.push("exp-destroy");
+    return groups;
   }
-  return [...(mask.new ? (["new"] as const) : []), ...(mask.update ? (["update"] as const) : []), ...(mask.destroy ? (["destroy"] as const) : [])];
+  if (mask.new) groups.push("new");
+  if (mask.update) groups.push("update");
+  if (mask.destroy) groups.push("destroy");
+  return groups;
+}
+
+function open(cmd: ParsedCommand): EventSource | { error: string } {
+  const flows = cmd.table !== "expect";
+  const replaying = cmd.extensions.replay !== undefined;
+  try {
+    return openEventSource(cmd, {
+      groups: groupsFor(cmd),
+      receiveBufferSize: cmd.bufferSize ?? DEFAULT_EVENT_BUFFER,
+      program: flows && !replaying ? buildEventFilter(eventFilterSpec(cmd)) : null,
+      predicate: flows ? compileFilter(flowFilterFor(cmd, "event")).predicate : undefined,
+    });
+  } catch (error) {
+    // conntrack: perror("mnl_socket_bind") then "Can't open netlink socket" (exit 1).
+    if (isNetlinkSocketError(error) && error.errno === EPERM) {
+      return { error: `mnl_socket_bind: ${strerror(EPERM)}\n${MESSAGE_PREFIX}Can't open netlink socket\n` };
+    }
+    throw error;
+  }
 }
 
 export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   const expectTable = cmd.table === "expect";
-  const replaying = cmd.extensions.replay !== undefined;
-  const painter = await createPainter(cli.color && !cmd.output.xml && !cmd.output.save);
-  const printer = new EntryPrinter(cmd, "event", loadedLabelMap(cmd));
-  const expectXml = expectTable && cmd.output.xml ? new LazyXmlHeader(EXPECT_XML_HEADER, EXPECT_XML_FOOTER) : null;
   const json = cmd.output.json || cmd.output.ndjson;
-  const ct = openConntrack(cmd);
+  const painter = await createPainter(cli.color && !cmd.output.xml && !cmd.output.save && !json);
+  const lines = new EventLines(cmd, painter);
+  const source = open(cmd);
+  if ("error" in source) {
+    writeStderr(source.error);
+    return 1;
+  }
+  if (source.live) writeStderr(bufferReport(cmd.bufferSize, source.receiveBufferSize));
+  const names = source.live ? new ProcessNames(cmd.extensions.netns) : null;
+  const resync = cmd.extensions.resync && source.live && !expectTable;
+  const out = cli.out;
+  const clock = eventClock();
   let count = 0;
   let stopped = false;
-  const events = ct.events({
-    groups: groupsFor(cmd),
-    receiveBufferSize: cmd.bufferSize ?? DEFAULT_BUFFER,
-    ...(expectTable ? {} : { filter: flowFilterFor(cmd, "event") }),
-  });
-  if (cmd.bufferSize !== undefined) writeStderr(bufferSizeNotice(events.receiveBufferSize) + "\n");
+  let writeError: unknown;
   const stop = (): void => {
     stopped = true;
-    events.close();
+    source.close();
+  };
+  // Runs once the loop waits for the socket (microtask-driven reads never let it run before).
+  let flushQueued = false;
+  const flushWhenIdle = (): void => {
+    if (flushQueued) return;
+    flushQueued = true;
+    setImmediate(() => {
+      flushQueued = false;
+      try {
+        out.flush();
+      } catch (error) {
+        writeError ??= error;
+        stop();
+      }
+    });
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   try {
-    for await (const event of events) {
-      const now = nowMillis();
-      const time = timeValFromMillis(now);
-      const nowSec = Math.floor(now / 1000);
+    for await (const event of source) {
+      const time = clock();
+      const nowSec = time.sec;
+      const nowMs = time.sec * 1000 + time.usec / 1000;
       if (event.kind === "overrun") {
-        if (json) cli.out.write(formatOverrunJson(time) + "\n");
-        cli.out.flush();
+        if (json) out.write(lines.overrun(time, event.count));
+        out.flush();
         writeStderr(ENOBUFS_WARNING_LINES.join("\n") + "\n");
-        continue;
-      }
-      const pid = event.header.pid;
-      let tag = "";
-      if (pid !== 0 && !json) tag = userspaceTag(pid, replaying ? undefined : processNameOfPort(pid));
-      let text: string;
-      if (event.kind === "exp-new" || event.kind === "exp-destroy") {
-        const ctx = { family: event.family, event: event.kind === "exp-new" ? ("new" as const) : ("destroy" as const) };
-        if (json) text = formatExpectEventJson(event.expect, ctx, time) + "\n";
-        else if (expectXml !== null) text = expectXml.beforeFlow() + formatExpectXml(event.expect, ctx, { nowSec, when: cmd.output.timestamp }) + tag + "\n";
-        else text = (cmd.output.timestamp ? expectTimePrefix(time) : "") + formatExpectText(event.expect, ctx) + tag + "\n";
-      } else if (event.kind === "new" || event.kind === "update" || event.kind === "destroy") {
-        const printed = printer.entry(event.flow, event.family, nowSec, event.kind, time);
-        if (printed.stderr !== "") writeStderr(printed.stderr);
-        let line = printed.stdout.slice(0, -1);
-        if (painter.enabled && !json) {
-          const prefixLength = 10;
-          line = painter.event(event.kind, line.slice(0, prefixLength)) + line.slice(prefixLength);
+        if (resync) {
+          let stderr = "";
+          const entries = resyncDump(cmd, (flow, family) => {
+            const printed = lines.resyncEntry(flow, family, time, nowSec);
+            out.write(printed.stdout);
+            stderr += printed.stderr;
+          });
+          if (json) out.write(lines.resyncDone(time, entries));
+          out.flush();
+          writeStderr(stderr + (json ? "" : resyncNotice(entries)));
         }
-        const prefix = cmd.output.timestamp && !cmd.output.xml && !json ? eventTimePrefix(time) : "";
-        text = prefix + line + tag + "\n";
-      } else {
         continue;
       }
-      cli.out.write(text);
-      cli.out.flush();
+      const portId = event.header.pid >>> 0;
+      const netnsId = event.netnsId;
+      // A peer namespace's ports are not in our /proc/net/netlink.
+      const progname = portId !== 0 && names !== null && netnsId === undefined ? names.lookup(portId, nowMs) : undefined;
+      const printed = lines.event(event, { portId, progname, netnsId }, time, nowSec);
+      if (printed.stderr !== "") {
+        out.flush();
+        writeStderr(printed.stderr);
+      }
+      out.write(printed.stdout);
+      flushWhenIdle();
       count++;
     }
   } catch (error) {
     if (!stopped) {
       const errno = kernelErrno(error);
       if (errno === undefined) throw error;
-      cli.out.flush();
-      writeStderr(`failed to received netlink event: ${(error as Error).message}\n`);
+      out.flush();
+      writeStderr(`failed to received netlink event: ${strerror(errno)}\n`);
       return 1;
     }
   } finally {
     process.removeListener("SIGINT", stop);
     process.removeListener("SIGTERM", stop);
-    events.close();
-    ct.close();
+    source.close();
   }
-  cli.out.write(expectXml !== null ? expectXml.end() : printer.end());
-  cli.out.flush();
+  if (writeError !== undefined) throw writeError;
+  out.write(lines.end());
+  out.flush();
   writeStderr(withOurPrefix(summaryLine(expectTable ? "expect-events" : "events", count)) + "\n");
   return 0;
 }

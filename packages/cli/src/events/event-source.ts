@@ -1,0 +1,105 @@
+// Opens the event stream for -E. Live: our own socket from the socket package (the conntrack API's
+// events() has no hook for a BPF filter yet), with the large receive buffer, the BPF filter,
+// NETLINK_LISTEN_ALL_NSID for --all-netns, and --record. Replay: the conntrack API's session.
+
+import { classifyEvent, type ConntrackEvent, type EventGroup } from "@tsconntrack/conntrack";
+import { ConntrackMcastGroup } from "@tsconntrack/codec/conntrack";
+import { EventSubscription, LiveTransport, PcapFileWriter, RecordingTransport, type Transport } from "@tsconntrack/socket";
+import type { ParsedCommand } from "../args/types.js";
+import { openConntrack } from "../io/session.js";
+
+export type EventPredicate = Parameters<typeof classifyEvent>[1];
+
+export interface EventSourceOptions {
+  readonly groups: readonly EventGroup[];
+  /** SO_RCVBUF(FORCE) request in bytes (the kernel doubles it). */
+  readonly receiveBufferSize: number;
+  /** cBPF program for SO_ATTACH_FILTER, or null. */
+  readonly program: Uint8Array | null;
+  readonly predicate: EventPredicate;
+}
+
+export interface EventSource extends AsyncIterable<ConntrackEvent> {
+  /** The receive buffer granted (SO_RCVBUF read back); 0 for a replay. */
+  readonly receiveBufferSize: number;
+  /** The BPF filter runs in the kernel. */
+  readonly kernelFilter: boolean;
+  readonly live: boolean;
+  close(): void;
+}
+
+const GROUP_NUMBERS: Readonly<Record<EventGroup, number>> = {
+  new: ConntrackMcastGroup.conntrackNew,
+  update: ConntrackMcastGroup.conntrackUpdate,
+  destroy: ConntrackMcastGroup.conntrackDestroy,
+  "exp-new": ConntrackMcastGroup.conntrackExpNew,
+  "exp-destroy": ConntrackMcastGroup.conntrackExpDestroy,
+};
+
+async function* classified(subscription: EventSubscription, predicate: EventPredicate): AsyncGenerator<ConntrackEvent> {
+  for await (const item of subscription) {
+    const event = classifyEvent(item, predicate);
+    if (event !== undefined) yield event;
+  }
+}
+
+function openLive(cmd: ParsedCommand, options: EventSourceOptions): EventSource {
+  const live = LiveTransport.open({
+    ...(cmd.extensions.netns !== undefined ? { netns: cmd.extensions.netns } : {}),
+    receiveBufferSize: options.receiveBufferSize,
+    groups: options.groups.map((group) => GROUP_NUMBERS[group]),
+    listenAllNsid: cmd.extensions.allNetns,
+    // Event datagrams hold one message of a few hundred bytes.
+    readBufferSize: 64 * 1024,
+  });
+  let writer: PcapFileWriter | undefined;
+  let transport: Transport = live;
+  try {
+    if (options.program !== null) live.attachFilter(options.program);
+    if (cmd.extensions.record !== undefined) {
+      const file = new PcapFileWriter(cmd.extensions.record);
+      writer = file;
+      transport = new RecordingTransport(live, { keep: false, sink: (record) => file.write(record) });
+    }
+  } catch (error) {
+    live.close();
+    throw error;
+  }
+  const subscription = new EventSubscription(transport);
+  return {
+    receiveBufferSize: live.receiveBufferSize,
+    kernelFilter: options.program !== null,
+    live: true,
+    [Symbol.asyncIterator]: () => classified(subscription, options.predicate),
+    close: () => {
+      subscription.close();
+      writer?.close();
+    },
+  };
+}
+
+function openReplay(cmd: ParsedCommand, options: EventSourceOptions): EventSource {
+  const ct = openConntrack(cmd);
+  const events = ct.events({ groups: options.groups, receiveBufferSize: options.receiveBufferSize });
+  return {
+    receiveBufferSize: events.receiveBufferSize,
+    kernelFilter: false,
+    live: false,
+    [Symbol.asyncIterator]: async function* () {
+      for await (const event of events) {
+        if (event.kind === "new" || event.kind === "update" || event.kind === "destroy") {
+          if (options.predicate !== undefined && !options.predicate(event.flow, event.family)) continue;
+        }
+        yield event;
+      }
+    },
+    close: () => {
+      events.close();
+      ct.close();
+    },
+  };
+}
+
+export function openEventSource(cmd: ParsedCommand, options: EventSourceOptions): EventSource {
+  return cmd.extensions.replay !== undefined ? openReplay(cmd, options) : openLive(cmd, options);
+}
