@@ -61,7 +61,8 @@ export function getRequest(key: FlowKey, family?: number): NetlinkRequest {
   else if (key.tupleReply !== undefined) attrs.tupleReply = key.tupleReply;
   else throw new ConntrackArgumentError("tuple", "get needs tupleOrig or tupleReply");
   if (key.zone !== undefined) attrs.zone = key.zone;
-  return { type: CT_GET, payload: payload(requireFamily(family ?? flowFamily(key), "tuple"), SET_CONNTRACK, attrs) };
+  // The kernel answers a GET with the entry or an error, never both: no ACK needed (as conntrack 1.4.8+).
+  return { type: CT_GET, singleReply: true, payload: payload(requireFamily(family ?? flowFamily(key), "tuple"), SET_CONNTRACK, attrs) };
 }
 
 export type NewMode = "create" | "update" | "create-or-update";
@@ -99,7 +100,8 @@ export function flushRequest(family?: number): NetlinkRequest {
 }
 
 export function statsRequest(): NetlinkRequest {
-  return { type: CT_GET_STATS, payload: payload(AF_UNSPEC, SET_CONNTRACK, undefined) };
+  // Answered by the stats message or an error; conntrack -C sends it without NLM_F_ACK too.
+  return { type: CT_GET_STATS, singleReply: true, payload: payload(AF_UNSPEC, SET_CONNTRACK, undefined) };
 }
 
 export function statsCpuRequest(): NetlinkRequest {

@@ -1,29 +1,47 @@
-import { isOverrunMarker, type CaptureRecord } from "./capture.js";
+import type { CaptureRecord } from "./capture.js";
+import { readSyscallLogFor } from "./capture-sockets.js";
 import { ENOBUFS, NETLINK_NETFILTER } from "./constants.js";
 import { NetlinkProtocolError, NetlinkSocketError } from "./errors.js";
 import { readPcapFile } from "./pcap/reader.js";
+import { buildReplayScript, type ReplayScript, type ScriptMessage, type ScriptRequest } from "./replay-script.js";
 import type { Datagram, Transport } from "./transport.js";
-import { HEADER_SIZE, messageOffsets, readHeader, setSeqAndPid, viewOf } from "./wire.js";
+import { HEADER_SIZE, align4, messageOffsets, readHeader, setSeqAndPid, viewOf } from "./wire.js";
 
 export interface ReplayOptions {
   /** Our port id; default the one the capture's replies were addressed to. */
   portId?: number;
   /**
-   * Compare each sent datagram with the recorded one, ignoring seq and pid (default true).
-   * With false only the message count must match.
+   * Compare each sent message with the recorded request it is matched to, ignoring seq and pid
+   * (default true). With false only the message type must match.
    */
   strict?: boolean;
   /** Only replay records of this netlink protocol; default NETLINK_NETFILTER. */
   protocol?: number;
+  /**
+   * The socket each record crossed (`sockets[i]` for `records[i]`), for captures of programs that
+   * used several sockets. `fromPcap` reads it from the capture's `NAME.io` log when there is one.
+   */
+  sockets?: readonly (number | undefined)[];
 }
 
 const DEFAULT_PORT_ID = 0x7e57;
+/** NLM_F_ROOT | NLM_F_MATCH: tells a dump from a do-request of the same type. */
+const DUMP_BITS = 0x300;
+
+/** Answer messages waiting to be received, grouped as the capture grouped them into datagrams. */
+interface PendingDatagram {
+  record: number;
+  messages: { message: ScriptMessage; seq: number }[];
+}
 
 /**
- * Answers from a capture instead of the kernel. Sent datagrams must match the recorded ones in
- * order; received datagrams are handed out in order with their seq rewritten to the seq actually
- * sent for the matching recorded request, and the recorded port id rewritten to ours. So higher
- * layers, which check seq and port id, run unchanged without root or a kernel.
+ * Answers from a capture instead of the kernel, message by message. Each message the client sends
+ * is matched to the next unmatched recorded request of the same type (a dump to a dump, a
+ * do-request to a do-request, when both exist); the recorded messages answering that request are
+ * then handed out with their seq rewritten to the client's and their port id to ours, grouped into
+ * datagrams as recorded. Messages that answer no request (events, overruns) come in recorded order.
+ * So a client may batch what the recorded program sent one by one, or use one socket where it
+ * used two, and higher layers, which check seq and port id, run unchanged without root or a kernel.
  */
 export class ReplayTransport implements Transport {
   readonly protocol: number;
@@ -33,66 +51,89 @@ export class ReplayTransport implements Transport {
   /** Groups the client asked to join (recorded traffic is replayed regardless). */
   readonly groups = new Set<number>();
 
-  private readonly records: CaptureRecord[];
-  private readonly recordedPortId: number | undefined;
+  private readonly script: ReplayScript;
   private readonly strict: boolean;
-  private readonly seqMap = new Map<number, number>();
-  private next = 0;
+  private readonly recordedPortIds: Set<number>;
+  private readonly matched: boolean[];
+  private firstUnmatched = 0;
+  private readonly answers: PendingDatagram[] = [];
+  private nextUnsolicited = 0;
+  /** Per record: messages not yet matched (sent) or handed out (received). */
+  private readonly unconsumed: number[];
   private closed = false;
 
   static fromPcap(path: string, options: ReplayOptions = {}): ReplayTransport {
-    return new ReplayTransport(readPcapFile(path).records, options);
+    const sockets = options.sockets ?? readSyscallLogFor(path);
+    return new ReplayTransport(readPcapFile(path).records, { ...options, ...(sockets !== undefined ? { sockets } : {}) });
   }
 
   constructor(records: readonly CaptureRecord[], options: ReplayOptions = {}) {
     this.protocol = options.protocol ?? NETLINK_NETFILTER;
-    this.records = records.filter((record) => record.protocol === this.protocol);
+    const kept = records.flatMap((record, i) => (record.protocol === this.protocol ? [{ record, socket: options.sockets?.[i] }] : []));
+    this.script = buildReplayScript(
+      kept.map((k) => k.record),
+      options.sockets !== undefined ? kept.map((k) => k.socket) : undefined,
+    );
     this.strict = options.strict ?? true;
-    this.recordedPortId = findRecordedPortId(this.records);
-    this.portId = options.portId ?? this.recordedPortId ?? DEFAULT_PORT_ID;
+    this.recordedPortIds = new Set(this.script.portIds);
+    this.portId = options.portId ?? this.script.portIds[0] ?? DEFAULT_PORT_ID;
+    this.matched = this.script.requests.map(() => false);
+    this.unconsumed = this.script.records.map(() => 0);
+    for (const request of this.script.requests) {
+      this.unconsumed[request.record]!++;
+      for (const answer of request.answers) this.unconsumed[answer.record]!++;
+    }
+    for (const chunk of this.script.unsolicited) this.unconsumed[chunk.record]! += chunk.overrun ? 1 : chunk.messages.length;
   }
 
-  /** Records not yet replayed. */
+  /** Records not yet fully replayed (a request not yet matched, or a message not yet handed out). */
   get remaining(): number {
-    return this.records.length - this.next;
+    return this.unconsumed.filter((count) => count > 0).length;
   }
 
   send(datagram: Uint8Array): void {
     if (this.closed) throw new NetlinkProtocolError("the transport is closed", "closed");
-    const record = this.records[this.next];
-    if (record === undefined) throw new NetlinkProtocolError("replay: the client sent a datagram after the capture ended", "replay-exhausted");
-    if (record.direction !== "sent") {
-      throw new NetlinkProtocolError(`replay: the client sent a datagram but record ${this.next} is a received one`, "replay-mismatch");
+    const view = viewOf(datagram);
+    // Match every message first, so a datagram that departs from the capture changes nothing.
+    const matches: { index: number; request: ScriptRequest; seq: number }[] = [];
+    try {
+      messageOffsets(datagram).forEach((at, i) => {
+        const header = readHeader(view, at);
+        const index = this.findRequest(header.type, header.flags, i);
+        const request = this.script.requests[index]!;
+        if (this.strict) this.compare(datagram.subarray(at, at + header.len), request, i);
+        this.matched[index] = true;
+        matches.push({ index, request, seq: header.seq });
+      });
+    } catch (error) {
+      for (const { index } of matches) this.matched[index] = false;
+      throw error;
     }
-    const actual = messageOffsets(datagram);
-    const recorded = messageOffsets(record.bytes);
-    if (actual.length !== recorded.length) {
-      throw new NetlinkProtocolError(
-        `replay: record ${this.next} holds ${recorded.length} messages, the client sent ${actual.length}`,
-        "replay-mismatch",
-      );
+    for (const { request, seq } of matches) {
+      this.unconsumed[request.record]!--;
+      this.queueAnswers(request, seq);
     }
-    const actualView = viewOf(datagram);
-    const recordedView = viewOf(record.bytes);
-    actual.forEach((at, i) => {
-      const mine = readHeader(actualView, at);
-      const theirs = readHeader(recordedView, recorded[i]!);
-      if (this.strict) this.compare(datagram, at, mine.len, record.bytes, recorded[i]!, theirs.len, i);
-      this.seqMap.set(theirs.seq, mine.seq);
-    });
-    this.next++;
+    while (this.firstUnmatched < this.matched.length && this.matched[this.firstUnmatched]) this.firstUnmatched++;
   }
 
   receiveSync(): Datagram | null {
     if (this.closed) return null;
-    const record = this.records[this.next];
-    if (record === undefined) return null;
-    if (record.direction !== "received") {
-      throw new NetlinkProtocolError(`replay: the client waits for a datagram but record ${this.next} is a sent one`, "replay-mismatch");
+    const answer = this.answers[0];
+    const unsolicited = this.script.unsolicited[this.nextUnsolicited];
+    if (answer !== undefined && (unsolicited === undefined || answer.record <= unsolicited.record)) {
+      this.answers.shift();
+      this.unconsumed[answer.record]! -= answer.messages.length;
+      return { bytes: this.build(answer.record, answer.messages) };
     }
-    this.next++;
-    if (isOverrunMarker(record.bytes)) throw new NetlinkSocketError("recv", ENOBUFS, { detail: "recorded overrun" });
-    return { bytes: this.rewrite(record.bytes) };
+    if (unsolicited === undefined) return null;
+    this.nextUnsolicited++;
+    if (unsolicited.overrun) {
+      this.unconsumed[unsolicited.record]!--;
+      throw new NetlinkSocketError("recv", ENOBUFS, { detail: "recorded overrun" });
+    }
+    this.unconsumed[unsolicited.record]! -= unsolicited.messages.length;
+    const messages = unsolicited.messages.map((message) => ({ message, seq: message.seq }));
+    return { bytes: this.build(unsolicited.record, messages) };
   }
 
   async receive(): Promise<Datagram | null> {
@@ -115,29 +156,62 @@ export class ReplayTransport implements Transport {
     this.closed = true;
   }
 
-  private rewrite(recorded: Uint8Array): Uint8Array {
-    const bytes = recorded.slice();
+  /** The next unmatched request of this type, preferring one that is a dump exactly when ours is. */
+  private findRequest(type: number, flags: number, messageIndex: number): number {
+    let sameType = -1;
+    const requests = this.script.requests;
+    for (let i = this.firstUnmatched; i < requests.length; i++) {
+      if (this.matched[i] || requests[i]!.type !== type) continue;
+      if ((requests[i]!.flags & DUMP_BITS) === (flags & DUMP_BITS)) return i;
+      if (sameType < 0) sameType = i;
+    }
+    if (sameType >= 0) return sameType;
+    const left = this.matched.some((done) => !done);
+    throw new NetlinkProtocolError(
+      left
+        ? `replay: message ${messageIndex} the client sent (type 0x${type.toString(16)}) matches no request left in the capture`
+        : "replay: the client sent a datagram after every recorded request was answered",
+      left ? "replay-mismatch" : "replay-exhausted",
+    );
+  }
+
+  private queueAnswers(request: ScriptRequest, seq: number): void {
+    for (const message of request.answers) {
+      const last = this.answers[this.answers.length - 1];
+      if (last !== undefined && last.record === message.record) last.messages.push({ message, seq });
+      else this.answers.push({ record: message.record, messages: [{ message, seq }] });
+    }
+  }
+
+  /** One datagram of recorded messages, seq as given, recorded port ids rewritten to ours. */
+  private build(record: number, messages: readonly { message: ScriptMessage; seq: number }[]): Uint8Array {
+    const source = this.script.records[record]!.bytes;
+    let size = 0;
+    messages.forEach(({ message }, i) => (size += i === messages.length - 1 ? message.len : align4(message.len)));
+    const bytes = new Uint8Array(size);
     const view = viewOf(bytes);
-    for (const at of messageOffsets(bytes)) {
-      const header = readHeader(view, at);
-      const seq = this.seqMap.get(header.seq) ?? header.seq;
-      const pid = header.pid === this.recordedPortId && header.pid !== 0 ? this.portId : header.pid;
+    let at = 0;
+    for (const { message, seq } of messages) {
+      bytes.set(source.subarray(message.at, message.at + message.len), at);
+      const pid = this.recordedPortIds.has(message.pid) ? this.portId : message.pid;
       setSeqAndPid(view, at, seq, pid);
+      at += align4(message.len);
     }
     return bytes;
   }
 
-  private compare(mine: Uint8Array, at: number, len: number, theirs: Uint8Array, theirAt: number, theirLen: number, index: number): void {
+  private compare(mine: Uint8Array, request: ScriptRequest, index: number): void {
     // Same length, type and flags (bytes 0..8), same payload; seq and pid (8..16) may differ.
-    const sameHead = len === theirLen && mine.subarray(at + 4, at + 8).every((b, i) => b === theirs[theirAt + 4 + i]);
-    const a = mine.subarray(at + HEADER_SIZE, at + len);
-    const b = theirs.subarray(theirAt + HEADER_SIZE, theirAt + theirLen);
+    const theirs = this.script.records[request.record]!.bytes.subarray(request.at, request.at + request.len);
+    const sameHead = mine.length === theirs.length && mine.subarray(4, 8).every((b, i) => b === theirs[4 + i]);
+    const a = mine.subarray(HEADER_SIZE);
+    const b = theirs.subarray(HEADER_SIZE);
     const firstDifference = a.findIndex((byte, i) => byte !== b[i]);
     if (sameHead && firstDifference < 0) return;
     const where = sameHead ? `payload byte ${firstDifference}` : "header (length, type or flags)";
     throw new NetlinkProtocolError(
-      `replay: message ${index} of record ${this.next} differs from the capture at ${where}\n` +
-        `  sent:     ${hex(mine.subarray(at, at + len))}\n  recorded: ${hex(theirs.subarray(theirAt, theirAt + theirLen))}`,
+      `replay: message ${index} the client sent differs from the request in record ${request.record} at ${where}\n` +
+        `  sent:     ${hex(mine)}\n  recorded: ${hex(theirs)}`,
       "replay-mismatch",
     );
   }
@@ -146,18 +220,4 @@ export class ReplayTransport implements Transport {
 function hex(bytes: Uint8Array): string {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
   return text.length > 240 ? `${text.slice(0, 240)}…` : text;
-}
-
-/** The pid of the first received message answering a recorded request's seq. */
-function findRecordedPortId(records: readonly CaptureRecord[]): number | undefined {
-  const sentSeqs = new Set<number>();
-  for (const record of records) {
-    const view = viewOf(record.bytes);
-    for (const at of messageOffsets(record.bytes)) {
-      const header = readHeader(view, at);
-      if (record.direction === "sent") sentSeqs.add(header.seq);
-      else if (sentSeqs.has(header.seq) && header.pid !== 0) return header.pid;
-    }
-  }
-  return undefined;
 }

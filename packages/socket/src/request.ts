@@ -17,8 +17,14 @@ import { HEADER_SIZE, align4, viewOf, writeHeader } from "./wire.js";
 /** One request: type and flags of the nlmsghdr plus the bytes after it. */
 export interface NetlinkRequest {
   type: number;
-  /** NLM_F_* flags; NLM_F_REQUEST is always added, and NLM_F_ACK for do-requests. */
+  /** NLM_F_* flags; NLM_F_REQUEST is always added, and NLM_F_ACK for do-requests (unless `singleReply`). */
   flags?: number;
+  /**
+   * The kernel always answers this do-request with exactly one message, the reply or an error (a GET of
+   * one object, GET_STATS): it is sent without NLM_F_ACK and completes on that message, so no ACK is
+   * left waiting in the socket.
+   */
+  singleReply?: boolean;
   /** Everything after the 16-byte nlmsghdr (for netfilter: nfgenmsg, then attributes). */
   payload: Uint8Array;
 }
@@ -325,7 +331,8 @@ class BatchExchange {
     for (let i = start; i < end; i++) {
       const request = this.requests[i]!;
       const seq = this.client.nextSeq();
-      const next = encodeRequest(out, at, request, (request.flags ?? 0) | NLM_F_REQUEST | NLM_F_ACK, seq);
+      const ack = request.singleReply === true ? 0 : NLM_F_ACK;
+      const next = encodeRequest(out, at, request, (request.flags ?? 0) | NLM_F_REQUEST | ack, seq);
       this.sent.set(seq, out.subarray(at, at + HEADER_SIZE + request.payload.byteLength));
       at = next;
       this.index.set(seq, i);
@@ -351,6 +358,10 @@ class BatchExchange {
         this.outstanding--;
       } else if (type >= NLMSG_MIN_TYPE) {
         result.replies.push(copy ? copyMessage(message) : message);
+        if (this.requests[i]!.singleReply === true) {
+          this.index.delete(seq);
+          this.outstanding--;
+        }
       }
     }
   }
