@@ -2,13 +2,13 @@
  * Runs the real `conntrack` under the nlcap LD_PRELOAD shim inside a test namespace and writes a
  * golden fixture: NAME.pcap (exact netlink bytes), NAME.cmd, NAME.out, NAME.err, NAME.status,
  * NAME.time (the pinned time() value), NAME.io (the shim's per-syscall log) and, for captures that
- * pin gettimeofday() too, NAME.timeofday.
+ * pin gettimeofday() too, NAME.timeofday; NAME.labelmap names the label map a capture used.
  * Only used to (re)make fixtures; CI never runs it.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const SHIM_SOURCE = fileURLToPath(new URL("./nlcap.c", import.meta.url));
@@ -140,6 +140,9 @@ export async function captureConntrack(
     writeFileSync(`${base}.time`, `${pinnedTime}\n`);
     if (pinnedTimeOfDay) writeFileSync(`${base}.timeofday`, `${pinnedTimeOfDay}\n`);
     else rmSync(`${base}.timeofday`, { force: true });
+    // Which file stood in for /etc/xtables/connlabel.conf, so a replay can load the same map.
+    if (spec.labelmap) writeFileSync(`${base}.labelmap`, `${relative(REPO, spec.labelmap)}\n`);
+    else rmSync(`${base}.labelmap`, { force: true });
     return result;
   } finally {
     rmSync(work, { recursive: true, force: true });

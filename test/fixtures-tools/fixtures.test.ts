@@ -69,6 +69,14 @@ describe("golden fixtures", () => {
     expect(overruns).toBeGreaterThan(0);
   });
 
+  it("names an existing label map (.labelmap, relative to the repository root) for captures that used one", () => {
+    const mapped = names.filter((name) => existsSync(join(FIXTURES, `${name}.labelmap`)));
+    expect(mapped).toContain("varied-L-labels");
+    for (const name of mapped) {
+      expect(existsSync(join(REPO, readFileSync(join(FIXTURES, `${name}.labelmap`), "utf8").trim())), name).toBe(true);
+    }
+  });
+
   it("has the input file of every -R capture (paths are relative to the repository root)", () => {
     for (const name of names) {
       const args = readFileSync(join(FIXTURES, `${name}.cmd`), "utf8").trim().split(" ");
