@@ -3,15 +3,21 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { guardDir, releaseDir } from "./guard.js";
 
 let scratch: string | undefined;
 export function scratchFile(name: string): string {
-  scratch ??= mkdtempSync(join(tmpdir(), "bench-"));
+  if (scratch === undefined) {
+    scratch = mkdtempSync(join(tmpdir(), "bench-"));
+    guardDir(scratch);
+  }
   return join(scratch, name);
 }
 
 export function removeScratch(): void {
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  if (scratch === undefined) return;
+  rmSync(scratch, { recursive: true, force: true });
+  releaseDir(scratch);
   scratch = undefined;
 }
 

@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { errorLine, inNetns, scratchFile } from "./command.js";
+import { guardPid, releasePid } from "./guard.js";
 import type { BenchTable } from "./table.js";
 
 export interface EventRun {
@@ -95,6 +96,7 @@ export async function measureEvents(table: BenchTable, command: readonly string[
   const argv = inNetns(table.netns, [...command, "-E"]);
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", out, "pipe"] });
   closeSync(out);
+  if (child.pid !== undefined) guardPid(child.pid);
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => {
     if (stderr.length < 4096) stderr += chunk.toString();
@@ -125,6 +127,7 @@ export async function measureEvents(table: BenchTable, command: readonly string[
     return { lines, expected: 2 * entries, seconds: last - start, generateSeconds, cutOff, stderr };
   } finally {
     await stop(child);
+    if (child.pid !== undefined) releasePid(child.pid);
     counter.close();
   }
 }

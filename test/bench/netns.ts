@@ -4,6 +4,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { guardNetns, guardSysctl, releaseNetns, releaseSysctl } from "./guard.js";
 
 const MAX_PATH = "/proc/sys/net/netfilter/nf_conntrack_max";
 const HASHSIZE_PATH = "/sys/module/nf_conntrack/parameters/hashsize";
@@ -30,6 +31,7 @@ export function kernelSkipReason(): string | undefined {
 
 export function createNetns(label: string): string {
   const name = `bench-${label}-${process.pid}-${Math.random().toString(36).slice(2, 7)}`;
+  guardNetns(name);
   execFileSync("ip", ["netns", "add", name]);
   return name;
 }
@@ -40,16 +42,7 @@ export function deleteNetns(name: string): void {
   } catch {
     // Already gone.
   }
-}
-
-/** Runs `fn` with a fresh namespace, deleted afterwards even on failure. */
-export async function withBenchNetns<T>(label: string, fn: (netns: string) => Promise<T> | T): Promise<T> {
-  const netns = createNetns(label);
-  try {
-    return await fn(netns);
-  } finally {
-    deleteNetns(netns);
-  }
+  releaseNetns(name);
 }
 
 const readNumber = (path: string) => Number(readFileSync(path, "utf8").trim());
@@ -67,8 +60,10 @@ export function raiseConntrackMax(entries: number): () => void {
   const before = readNumber(MAX_PATH);
   const wanted = Math.ceil((entries * 1.05 + 1000) / 1024) * 1024;
   if (before >= wanted) return () => {};
+  guardSysctl(MAX_PATH, before, wanted);
   writeFileSync(MAX_PATH, String(wanted));
   return () => {
     if (readNumber(MAX_PATH) === wanted) writeFileSync(MAX_PATH, String(before));
+    releaseSysctl(MAX_PATH, before, wanted);
   };
 }
