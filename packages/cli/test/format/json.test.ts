@@ -93,7 +93,8 @@ describe("conntrack JSON", () => {
   it("the event schema lists every entry key", () => {
     const entryKeys = Object.keys(schemas.entry.properties);
     const eventKeys = Object.keys(schemas.event.oneOf[0].properties);
-    expect(eventKeys.sort()).toEqual([...entryKeys, "event", "time"].sort());
+    // -E adds where the event came from: netns (--all-netns), portid and progname ([USERSPACE]).
+    expect(eventKeys.sort()).toEqual([...entryKeys, "event", "time", "netns", "portid", "progname"].sort());
   });
 });
 
