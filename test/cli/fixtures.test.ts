@@ -43,7 +43,9 @@ describe("golden fixtures replay byte for byte", () => {
       // NAME.timeofday (SECONDS.MICROSECONDS, same seconds) is what gettimeofday() returned for -o timestamp.
       const clockFile = [`${base}.timeofday`, `${base}.time`].find((file) => existsSync(file));
       const now = clockFile === undefined ? undefined : readFileSync(clockFile, "utf8").trim();
-      const result = runCli([...args, "--replay", `${base}.pcap`], {
+      // NAME.labelmap names the label map the capture ran with (a path from the repository root).
+      const labelMap = existsSync(`${base}.labelmap`) ? ["--labelmap", join(REPO, readFileSync(`${base}.labelmap`, "utf8").trim())] : [];
+      const result = runCli([...args, ...labelMap, "--replay", `${base}.pcap`], {
         unprivileged: true,
         env: { TSCONNTRACK_NOW: now, TZ: "UTC", LC_ALL: "C" },
       });

@@ -31,7 +31,7 @@ async function main(argv: readonly string[]): Promise<number> {
     programName: PROGRAM_NAME,
     version: PROGRAM_VERSION,
     packageName: PACKAGE_NAME,
-    loadLabelMap: () => loadLabelMap(),
+    loadLabelMap: (path) => loadLabelMap(path),
     protocols: lazyProtocolDatabase(),
     posixlyCorrect: process.env["POSIXLY_CORRECT"] !== undefined,
   });

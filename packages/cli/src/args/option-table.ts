@@ -56,7 +56,7 @@ export const LONG_OPTIONS: readonly LongOption[] = [
 ];
 
 /** tsconntrack's own options. getopt tries them only when no conntrack option matches (see Getopt). */
-export const EXT = { netns: 0x10001, allNetns: 0x10002, replay: 0x10003, record: 0x10004, resync: 0x10005 } as const;
+export const EXT = { netns: 0x10001, allNetns: 0x10002, replay: 0x10003, record: 0x10004, resync: 0x10005, labelMap: 0x10006 } as const;
 
 export const EXTENSION_OPTIONS: readonly LongOption[] = [
   { name: "netns", hasArg: REQUIRED_ARGUMENT, val: EXT.netns },
@@ -64,6 +64,7 @@ export const EXTENSION_OPTIONS: readonly LongOption[] = [
   { name: "replay", hasArg: REQUIRED_ARGUMENT, val: EXT.replay },
   { name: "record", hasArg: REQUIRED_ARGUMENT, val: EXT.record },
   { name: "resync", hasArg: NO_ARGUMENT, val: EXT.resync },
+  { name: "labelmap", hasArg: REQUIRED_ARGUMENT, val: EXT.labelMap },
 ];
 
 /** The first long name of a short option code, as conntrack's get_long_opt() finds it. */

@@ -35,8 +35,11 @@ export interface ParseEnv {
   readonly packageName?: string;
   /** argv[0]: shown in "Usage: ARGV0" and where conntrack's messages quote argv[0]. Default: programName. */
   readonly argv0?: string;
-  /** Called when conntrack would load the label map (each time until it succeeds, as conntrack retries). */
-  readonly loadLabelMap?: () => LabelMapLoad;
+  /**
+   * Called when conntrack would load the label map (each time until it succeeds, as conntrack retries),
+   * with the `--labelmap` path when one was given.
+   */
+  readonly loadLabelMap?: (path?: string) => LabelMapLoad;
   /** /etc/protocols, for `-p NAME` of protocols without an extension and `-h -p NUM`. */
   readonly protocols?: ProtocolDatabase;
   /** getopt stops at the first non-option when POSIXLY_CORRECT is set. */
@@ -146,6 +149,7 @@ class ParseState {
   replay?: string;
   record?: string;
   resync = false;
+  labelMapPath?: string;
 
   has(flag: OptionFlag): boolean {
     return (this.options & bitOf(flag)) !== 0;
@@ -189,6 +193,10 @@ class Parser {
     this.argv = [env.argv0 ?? identity.programName, ...args];
     this.getopt = new Getopt(this.argv, OPTSTRING, state.longOptions, EXTENSION_OPTIONS, env.posixlyCorrect ?? false);
     this.protocols = env.protocols ?? EMPTY_PROTOCOL_DATABASE;
+    // The map loads when the first label option is parsed (1.4.7's timing), so its path must be known
+    // before that wherever --labelmap stands (1.4.9 reads labels after all arguments).
+    const labelMapPath = findLabelMapPath(args);
+    if (labelMapPath !== undefined) state.labelMapPath = labelMapPath;
   }
 
   run(): ParsedCommand {
@@ -302,6 +310,9 @@ class Parser {
         return;
       case EXT.resync:
         state.resync = true;
+        return;
+      case EXT.labelMap:
+        state.labelMapPath = optarg!;
         return;
       default:
         return this.protoSpecificOption(code, optarg!);
@@ -466,7 +477,7 @@ class Parser {
   private loadLabelMap(): void {
     const state = this.state;
     if (state.labelMap !== null) return;
-    const result = this.env.loadLabelMap?.() ?? { error: "No such file or directory" };
+    const result = this.env.loadLabelMap?.(state.labelMapPath) ?? { error: "No such file or directory" };
     if ("map" in result) state.labelMap = result.map;
     else state.stderr += `nfct_labelmap_new: ${result.error}\n`;
   }
@@ -608,6 +619,7 @@ class Parser {
         ...(state.replay !== undefined ? { replay: state.replay } : {}),
         ...(state.record !== undefined ? { record: state.record } : {}),
         resync: state.resync,
+        ...(state.labelMapPath !== undefined ? { labelMap: state.labelMapPath } : {}),
       },
       stdout: this.stdoutFor(commandBit),
       stderr: state.stderr,
@@ -649,6 +661,7 @@ function loadFileCommand(args: readonly string[], env: ParseEnv, identity: Ident
     if (next.code === EXT.netns) state.netns = next.optarg!;
     if (next.code === EXT.replay) state.replay = next.optarg!;
     if (next.code === EXT.record) state.record = next.optarg!;
+    if (next.code === EXT.labelMap) state.labelMapPath = next.optarg!;
   }
   return {
     ok: true,
@@ -672,8 +685,27 @@ function loadFileCommand(args: readonly string[], env: ParseEnv, identity: Ident
       ...(state.replay !== undefined ? { replay: state.replay } : {}),
       ...(state.record !== undefined ? { record: state.record } : {}),
       resync: false,
+      ...(state.labelMapPath !== undefined ? { labelMap: state.labelMapPath } : {}),
     },
     stdout: "",
     stderr: "",
   };
+}
+
+/**
+ * The `--labelmap` argument, looked up before parsing: `--labelmap PATH`, `--labelmap=PATH` or an
+ * abbreviation down to `--labelm` (shorter ones are conntrack's `--label`); the last one wins.
+ */
+function findLabelMapPath(args: readonly string[]): string | undefined {
+  let path: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i]!;
+    if (word === "--") break;
+    const equals = word.indexOf("=");
+    const name = equals < 0 ? word : word.slice(0, equals);
+    if (name.length < "--labelm".length || !"--labelmap".startsWith(name)) continue;
+    if (equals >= 0) path = word.slice(equals + 1);
+    else if (i + 1 < args.length) path = args[++i]!;
+  }
+  return path;
 }

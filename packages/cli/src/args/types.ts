@@ -123,6 +123,8 @@ export interface Extensions {
   readonly record?: string;
   /** `--resync` (events): on ENOBUFS, re-dump the table instead of only warning. */
   readonly resync: boolean;
+  /** `--labelmap PATH` (conntrack 1.4.9's option): the label map to read instead of /etc/xtables/connlabel.conf. */
+  readonly labelMap?: string;
 }
 
 export interface ParsedCommand {

@@ -11,8 +11,8 @@ import type { ParsedCommand } from "../args/types.js";
 import { formatExpectText } from "../format/expect-text.js";
 import { formatExpectJson } from "../format/json.js";
 import { PROGRAM_PREFIX } from "../format/summary.js";
-import { expectTimePrefix, timeValFromMillis } from "../format/time.js";
-import { nowMillis } from "../io/clock.js";
+import { expectTimePrefix } from "../format/time.js";
+import { nowTimeVal } from "../io/clock.js";
 import { withOurPrefix } from "../io/identity.js";
 import { openConntrack } from "../io/session.js";
 import type { Cli } from "./cli.js";
@@ -41,7 +41,7 @@ export async function getExpectation(cmd: ParsedCommand, cli: Cli): Promise<numb
     const ctx = { family };
     if (cmd.output.json || cmd.output.ndjson) cli.out.write(formatExpectJson(expect, ctx) + "\n");
     else {
-      const prefix = cmd.output.timestamp ? expectTimePrefix(timeValFromMillis(nowMillis())) : "";
+      const prefix = cmd.output.timestamp ? expectTimePrefix(nowTimeVal()) : "";
       cli.out.write(prefix + formatExpectText(expect, ctx) + "\n");
     }
   } catch (error) {

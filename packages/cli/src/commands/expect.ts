@@ -1,12 +1,12 @@
 // -L expect: the expectation table. Without -f every family is shown (1.4.7 dumped only IPv4 and
 // silently hid IPv6 expectations: DEVIATIONS.md); -f ipv4 / -f ipv6 show one family.
 
-import { nowMillis, nowSeconds } from "../io/clock.js";
+import { nowSeconds, nowTimeVal } from "../io/clock.js";
 import type { ParsedCommand } from "../args/types.js";
 import { EXPECT_XML_FOOTER, EXPECT_XML_HEADER, formatExpectText, formatExpectXml } from "../format/expect-text.js";
 import { formatExpectJson, JsonListWriter } from "../format/json.js";
 import { summaryLine } from "../format/summary.js";
-import { expectTimePrefix, timeValFromMillis } from "../format/time.js";
+import { expectTimePrefix } from "../format/time.js";
 import { LazyXmlHeader } from "../format/xml-header.js";
 import { withOurPrefix } from "../io/identity.js";
 import { openConntrack } from "../io/session.js";
@@ -36,7 +36,7 @@ export async function listExpectations(cmd: ParsedCommand, cli: Cli): Promise<nu
       if (xml !== null) {
         out.write(xml.beforeFlow() + formatExpectXml(expect, ctx, { nowSec, when: cmd.output.timestamp }) + "\n");
       } else {
-        const prefix = cmd.output.timestamp ? expectTimePrefix(timeValFromMillis(nowMillis())) : "";
+        const prefix = cmd.output.timestamp ? expectTimePrefix(nowTimeVal()) : "";
         out.write(prefix + formatExpectText(expect, ctx) + "\n");
       }
     });

@@ -8,6 +8,6 @@ import { loadLabelMap } from "../io/system-files.js";
 export function loadedLabelMap(cmd: ParsedCommand): LabelMap | undefined {
   const wanted = cmd.output.labels || cmd.labels !== undefined || cmd.labelAdd !== undefined || cmd.labelDel !== undefined;
   if (!wanted) return undefined;
-  const load = loadLabelMap();
+  const load = loadLabelMap(cmd.extensions.labelMap);
   return "map" in load ? labelNames(load.map) : undefined;
 }

@@ -54,7 +54,7 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
       return error.exitCode;
     }
     if (words === null || words.length === 0) continue;
-    const parsed = parseArgs(words, { ...identity, loadLabelMap: () => loadLabelMap(), protocols });
+    const parsed = parseArgs(words, { ...identity, loadLabelMap: (path) => loadLabelMap(path ?? cmd.extensions.labelMap), protocols });
     if (!parsed.ok) {
       writeStderr(parsed.stderr);
       return parsed.exitCode;

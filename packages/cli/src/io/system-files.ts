@@ -10,8 +10,16 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
   EISDIR: "Is a directory",
 };
 
-/** nfct_labelmap_new(NULL): the map, or the strerror text its perror() prints. */
-export function loadLabelMap(path = CONNLABEL_PATH): LabelMapLoad {
+/** Where the label map is read from: `--labelmap PATH`, else $TSCONNTRACK_LABELMAP, else conntrack's file. */
+export function labelMapPath(given?: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (given !== undefined) return given;
+  const fromEnv = env["TSCONNTRACK_LABELMAP"];
+  return fromEnv !== undefined && fromEnv !== "" ? fromEnv : CONNLABEL_PATH;
+}
+
+/** nfct_labelmap_new(path): the map, or the strerror text its perror() prints. */
+export function loadLabelMap(given?: string): LabelMapLoad {
+  const path = labelMapPath(given);
   let text: string;
   try {
     text = readFileSync(path, "latin1");
