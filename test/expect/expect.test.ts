@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canRunKernelTests, destroyNetns, execOk } from "../support/netns.js";
 import { REPO } from "../cli/run-cli.js";
 import { createHelperNetns, EXPECTED_IPV4, EXPECTED_IPV6, helperScenarioMissing } from "./helper-netns.js";
+import { listen, stop, untilAllSaw } from "./event-listeners.js";
 import { expectSameRun, expectSameUpToTimeouts, runOurs, runReal } from "./run-both.js";
 
 const PREFIX = "conntrack v1.4.7 (conntrack-tools): ";
@@ -205,6 +206,49 @@ describe.skipIf(missing !== undefined)("expectation table vs conntrack 1.4.7", (
         expect(runReal(ns, ["-L", "expect", "-f", "ipv6"]).stdout).toBe("");
       }
       expectSameRun(runOurs(ours, ["-C", "expect"]), runReal(real, ["-C", "expect"]));
+    });
+  });
+
+  describe("-E expect, both listening in one namespace (the events code is tested in depth elsewhere)", () => {
+    const seen = { mine: "", theirs: "" };
+    const USERSPACE_TAG = / \[USERSPACE\] portid=\d+( progname=\S+)?$/gm;
+
+    it("prints the NEW and DESTROY events of IPv4 and IPv6 expectations like conntrack", async () => {
+      const listeners = [listen(real, "conntrack", ["-E", "expect"]), listen(real, "tsconntrack", ["-E", "expect"])];
+      try {
+        // Until both print a probe's events, one of them may still be starting.
+        await untilAllSaw(listeners, "[DESTROY]", () => {
+          runReal(real, create("udp", "127.0.0.1", 40069, 69, 40072));
+          runReal(real, ["-D", "expect", ...lookup("127.0.0.1", "udp", 40072)]);
+        });
+        const from = listeners.map((l) => l.stdout.length);
+        runReal(real, create("udp", "127.0.0.1", 40069, 69, 40070));
+        runReal(real, create("tcp", "::1", 41036, 21, 50003));
+        runReal(real, ["-F", "expect"]);
+        const deadline = Date.now() + 10_000;
+        while (listeners.some((l, i) => lines(l.stdout.slice(from[i])).length < 4) && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        const [theirs, mine] = await Promise.all(listeners.map((l) => stop(l)));
+        seen.theirs = theirs!.stdout.slice(from[0]);
+        seen.mine = mine!.stdout.slice(from[1]);
+        expect(lines(seen.theirs)).toHaveLength(4);
+        expect(seen.theirs).toContain("src=::1");
+        expectSameUpToTimeouts(sortedLines(seen.mine.replace(USERSPACE_TAG, "")), sortedLines(seen.theirs));
+        for (const run of [theirs!, mine!]) {
+          expect(run.status).toBe(0);
+          expect(run.stderr).toMatch(/^conntrack v1\.4\.7 \(conntrack-tools\): \d+ expectation events have been shown\.\n$/);
+        }
+      } finally {
+        for (const l of listeners) if (l.child.exitCode === null) l.child.kill("SIGKILL");
+      }
+    });
+
+    // Known difference, owned by the events code: 1.4.7's expectation event callback never adds the
+    // `[USERSPACE] portid=N` tag (only flow events do); tsconntrack adds it. Flip to `it` once fixed.
+    it.fails("expectation events caused by a program carry no [USERSPACE] tag", () => {
+      expect(seen.mine).not.toBe("");
+      expect(seen.mine).not.toMatch(USERSPACE_TAG);
     });
   });
 });

@@ -1,6 +1,7 @@
 // A namespace whose expectation table the kernel's own helpers filled: FTP over IPv4 (PASV) and IPv6
 // (EPSV), and TFTP. Fixed ports, so two such namespaces hold the same expectations.
 
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createNetns, destroyNetns, exec, execOk, hasCommand, setSysctl, spawnInNetns } from "../support/netns.js";
 
@@ -17,11 +18,13 @@ table inet exp {
 `;
 
 const TRAFFIC = fileURLToPath(new URL("./helper-traffic.py", import.meta.url));
+/** The system interpreter: a version-manager shim on PATH can take a second per start. */
+const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 
 /** Why the helper scenario cannot run here, or undefined when it can. */
 export function helperScenarioMissing(): string | undefined {
   if (!hasCommand("nft")) return "nft is not installed (the helpers are attached with nft `ct helper`)";
-  if (!hasCommand("python3")) return "python3 is not installed (it makes the FTP and TFTP traffic)";
+  if (PYTHON === "python3" && !hasCommand("python3")) return "python3 is not installed (it makes the FTP and TFTP traffic)";
   return undefined;
 }
 
@@ -40,8 +43,10 @@ export async function createHelperNetns(): Promise<string> {
   try {
     // The TFTP master is an unreplied UDP entry (30 s by default); its expectation dies with it.
     setSysctl(ns, "net.netfilter.nf_conntrack_udp_timeout", "600");
+    // Events for every master, not only those created while a listener existed (the default, 2 = auto).
+    setSysctl(ns, "net.netfilter.nf_conntrack_events", "1");
     execOk(ns, "nft", ["-f", "-"], { input: HELPER_RULESET });
-    await spawnInNetns(ns, "python3", [TRAFFIC], { readyLine: "ready", timeoutMs: 20_000 });
+    await spawnInNetns(ns, PYTHON, [TRAFFIC], { readyLine: "ready", timeoutMs: 20_000 });
     const deadline = Date.now() + 5_000;
     while (expectationCount(ns, "ipv4") < EXPECTED_IPV4 || expectationCount(ns, "ipv6") < EXPECTED_IPV6) {
       if (Date.now() > deadline) throw new Error(`the helpers made no expectations in ${ns}`);
