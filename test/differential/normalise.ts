@@ -1,6 +1,6 @@
 // What may differ between a conntrack run and a tsconntrack run, and nothing more: the program's
 // name and version, and the two numbers that tick while the tools run back to back (a timeout and a
-// delta-time, each allowed to be one second apart). Twin namespaces also differ in entry ids and in
+// delta-time, each allowed to be one second apart, or as many seconds as the two runs really took). Twin namespaces also differ in entry ids and in
 // hash order, so twin comparisons can additionally ignore ids and sort lines.
 
 import type { ToolRun } from "./run.js";
@@ -83,6 +83,11 @@ export interface CompareOptions {
   readonly sortLines?: boolean;
   /** Twin tables give the same entry different ids. */
   readonly ignoreIds?: boolean;
+  /**
+   * How far apart two timers may be (default 1: the same table, listed back to back). Twin tables are
+   * filled at slightly different moments, so their timers may drift further on a loaded machine.
+   */
+  readonly timerTolerance?: number;
 }
 
 /** Human-readable differences between the oracle's run and ours (empty when they match). */
@@ -112,15 +117,15 @@ export function outputDifferences(expected: string, actual: string, options: Com
   for (let i = 0; i < Math.max(want.length, got.length) && problems.length < 4; i++) {
     const w = want[i];
     const g = got[i];
-    if (w && g && sameLine(w.masked, g.masked)) continue;
+    if (w && g && sameLine(w.masked, g.masked, options.timerTolerance ?? 1)) continue;
     problems.push(`stdout line ${i + 1}:\n  conntrack:   ${JSON.stringify(w?.raw)}\n  tsconntrack: ${JSON.stringify(g?.raw)}`);
   }
   return problems;
 }
 
-function sameLine(a: MaskedLine, b: MaskedLine): boolean {
+function sameLine(a: MaskedLine, b: MaskedLine, tolerance: number): boolean {
   if (a.template !== b.template || a.timers.length !== b.timers.length) return false;
-  return a.timers.every((value, i) => Math.abs(value - b.timers[i]!) <= 1);
+  return a.timers.every((value, i) => Math.abs(value - b.timers[i]!) <= tolerance);
 }
 
 function compareStrings(a: string, b: string): number {

@@ -4,7 +4,7 @@
 // filters, and longer timeouts so nothing expires while the suite runs. Twin tables hold only
 // deterministic entries (conntrack -I lines and fixed-port traffic), so two namespaces can hold the same.
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -85,6 +85,9 @@ export function tableToolsMissingReason(): string | null {
   return null;
 }
 
+/** The system interpreter: a version-manager shim on PATH can take a second per start. */
+const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+
 const TRAFFIC_SCRIPT = fileURLToPath(new URL("../support/traffic.py", import.meta.url));
 
 /** One unreplied UDP packet to port 5002, which the diff ruleset labels with the unnamed bit 7. */
@@ -101,8 +104,8 @@ export async function buildReadTable(view: EtcView, ns: string): Promise<ReadTab
   prepareNamespace(ns);
   execOk(ns, "nft", ["-f", "-"], { input: VARIED_NFT_RULESET + DIFF_NFT_RULESET });
   await loadTable(view, ns);
-  await spawnInNetns(ns, "python3", [TRAFFIC_SCRIPT, "--ftp"], { readyLine: "ready" });
-  execOk(ns, "python3", ["-c", UNNAMED_LABEL_TRAFFIC]);
+  await spawnInNetns(ns, PYTHON, [TRAFFIC_SCRIPT, "--ftp"], { readyLine: "ready" });
+  execOk(ns, PYTHON, ["-c", UNNAMED_LABEL_TRAFFIC]);
   const expect = await runInOk(view, ns, "conntrack", ["-L", "expect"]);
   return { expectation: expect.stdout.includes("helper=ftp") };
 }
@@ -119,15 +122,14 @@ const TWIN_TRAFFIC = [
 ].join("\n");
 
 /** Sets up one twin namespace (sysctls and rules); fillTwin then loads the entries. */
-export async function prepareTwin(view: EtcView, ns: string): Promise<void> {
+export function prepareTwin(ns: string): void {
   prepareNamespace(ns);
   execOk(ns, "nft", ["-f", "-"], { input: DIFF_NFT_RULESET });
-  await fillTwin(view, ns);
 }
 
 /** Empties a twin and loads the same entries again (new ids, fresh counters and timestamps). */
 export async function fillTwin(view: EtcView, ns: string): Promise<void> {
   await runInOk(view, ns, "conntrack", ["-F"]);
   await loadTable(view, ns);
-  execOk(ns, "python3", ["-c", TWIN_TRAFFIC]);
+  execOk(ns, PYTHON, ["-c", TWIN_TRAFFIC]);
 }
