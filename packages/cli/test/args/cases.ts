@@ -295,5 +295,8 @@ export const CASES: readonly ArgCase[] = [
   { args: ["-L", "--all-netns", "--netns", "x"], deviation: "tsconntrack extension" },
   { args: ["-L", "--replay", "f", "--record", "g"], deviation: "tsconntrack extension" },
   { args: ["-L", "--rec", "f"], parsed: { extensions: { record: "f" } }, deviation: "tsconntrack extension" },
+  { args: ["-L", "--labelmap", "x.conf"], parsed: { extensions: { labelMap: "x.conf" } }, deviation: "1.4.9 option", noRun: true },
+  { args: ["-L", "--labelm=y.conf", "-o", "id"], parsed: { extensions: { labelMap: "y.conf" } }, deviation: "1.4.9 option", noRun: true },
+  { args: ["-L", "--labelmap"], deviation: "1.4.9 option", noRun: true },
   { args: ["-L", "--n", "1.1.1.1"], parsed: { command: "list", stderr: "WARNING: ignoring -a, deprecated option.\n" } },
 ];
