@@ -4,6 +4,8 @@
 
 import { classifyEvent, type ConntrackEvent, type EventGroup } from "@tsconntrack/conntrack";
 import { ConntrackMcastGroup } from "@tsconntrack/codec/conntrack";
+import { readSync } from "node:fs";
+import { parseMessages } from "@tsconntrack/codec";
 import { EventSubscription, LiveTransport, PcapFileWriter, RecordingTransport, type Transport } from "@tsconntrack/socket";
 import type { ParsedCommand } from "../args/types.js";
 import { openConntrack } from "../io/session.js";
@@ -43,6 +45,58 @@ async function* classified(subscription: EventSubscription, predicate: EventPred
   }
 }
 
+/** How long a synchronous read waits for more before the stream falls back to an async poll. */
+const SYNC_READ_TIMEOUT_MS = 1;
+
+/**
+ * The storm path: plain read(2) through fs.readSync drains the socket at a few µs per datagram (an
+ * ffi call costs tens), with SO_RCVTIMEO bounding the wait once it is empty; then an async poll
+ * (the transport's receive) waits without blocking the event loop, so signals and the idle flush run.
+ * Not usable with NETLINK_LISTEN_ALL_NSID (the nsid comes in a control message) or --record.
+ */
+async function* drained(live: LiveTransport, predicate: EventPredicate): AsyncGenerator<ConntrackEvent> {
+  const fd = live.fileDescriptor;
+  const buffer = Buffer.alloc(256 * 1024);
+  let overruns = 0;
+  for (;;) {
+    let length: number;
+    try {
+      length = readSync(fd, buffer, 0, buffer.length, null);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOBUFS") {
+        yield { kind: "overrun", count: ++overruns };
+        continue;
+      }
+      if (code === "EINTR") continue;
+      if (code !== "EAGAIN" && code !== "EWOULDBLOCK") throw error;
+      // Empty: wait asynchronously (the datagram that ends the wait is handled here too).
+      let datagram;
+      try {
+        datagram = await live.receive();
+      } catch (failure) {
+        if ((failure as { errno?: number }).errno === ENOBUFS_ERRNO) {
+          yield { kind: "overrun", count: ++overruns };
+          continue;
+        }
+        throw failure;
+      }
+      if (datagram === null) return;
+      for (const message of parseMessages(datagram.bytes)) {
+        const event = classifyEvent({ kind: "message", message }, predicate);
+        if (event !== undefined) yield event;
+      }
+      continue;
+    }
+    for (const message of parseMessages(buffer.subarray(0, length))) {
+      const event = classifyEvent({ kind: "message", message }, predicate);
+      if (event !== undefined) yield event;
+    }
+  }
+}
+
+const ENOBUFS_ERRNO = 105;
+
 function openLive(cmd: ParsedCommand, options: EventSourceOptions): EventSource {
   const live = LiveTransport.open({
     ...(cmd.extensions.netns !== undefined ? { netns: cmd.extensions.netns } : {}),
@@ -65,12 +119,14 @@ function openLive(cmd: ParsedCommand, options: EventSourceOptions): EventSource 
     live.close();
     throw error;
   }
+  const fast = writer === undefined && !cmd.extensions.allNetns;
+  if (fast) live.setReceiveTimeout(SYNC_READ_TIMEOUT_MS);
   const subscription = new EventSubscription(transport);
   return {
     receiveBufferSize: live.receiveBufferSize,
     kernelFilter: options.program !== null,
     live: true,
-    [Symbol.asyncIterator]: () => classified(subscription, options.predicate),
+    [Symbol.asyncIterator]: () => (fast ? drained(live, options.predicate) : classified(subscription, options.predicate)),
     close: () => {
       subscription.close();
       writer?.close();
