@@ -61,7 +61,7 @@ async function main(): Promise<number> {
     process.off("SIGTERM", onSignal);
   }
   console.log(`\n${markdownTable(rowsByCase.flat())}\n`);
-  console.log(`${options.quick ? "quick run" : "full run"} in ${((performance.now() - started) / 1e3).toFixed(0)} s; medians of ${options.runs} alternated runs (start-up: ${options.startupRuns}), wall time${hasHyperfine() ? " by hyperfine" : " from spawn to exit"}, including the exec of GNU time and nsenter.`);
+  console.log(`${options.quick ? "quick run" : "full run"} in ${((performance.now() - started) / 1e3).toFixed(0)} s; medians of ${options.runs} alternated runs (tables of 500k+ entries: at most 3; delete: ${options.deleteRuns}; start-up: ${options.startupRuns}), wall time${hasHyperfine() ? " by hyperfine" : " from spawn to exit"}, including the exec of GNU time and nsenter.`);
   return 0;
 }
 

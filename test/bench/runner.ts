@@ -90,12 +90,14 @@ export interface AlternateHooks {
   before?: (index: number) => void;
   /** Untimed, after every run (e.g. to check what it did); a string is recorded as the run's error. */
   after?: (index: number) => string | undefined;
+  /** One untimed run of each first; default true (off when the caller already ran them, e.g. to check output). */
+  warmUp?: boolean;
 }
 
-/** Runs the contenders alternately (a, b, a, b, …) `runs` times, after one untimed warm-up each. */
+/** Runs the contenders alternately (a, b, a, b, …) `runs` times, after one untimed warm-up each unless told not to. */
 export function alternate(netns: string | undefined, contenders: readonly Contender[], runs: number, hooks: AlternateHooks = {}): Samples[] {
   const samples: Samples[] = contenders.map(() => ({ seconds: [], rssKiB: [] }));
-  for (let round = -1; round < runs; round++) {
+  for (let round = hooks.warmUp === false ? 0 : -1; round < runs; round++) {
     contenders.forEach((contender, i) => {
       hooks.before?.(i);
       const m = measure(netns, contender.command);

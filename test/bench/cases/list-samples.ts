@@ -9,6 +9,10 @@ import { alternate, type Contender } from "../runner.js";
 
 export type ListResult = Outcome;
 
+/** Tables this big take seconds per run: fewer runs keep the full benchmark under 10 minutes. */
+const BIG_TABLE = 500_000;
+const BIG_TABLE_RUNS = 3;
+
 /** Runs `args` against the main table at `size`; `expectedLines` is what a correct tool prints. */
 export async function measureListing(ctx: BenchContext, size: number, args: readonly string[], expectedLines: number): Promise<ListResult> {
   const table = ctx.mainTable(size);
@@ -22,8 +26,10 @@ export async function measureListing(ctx: BenchContext, size: number, args: read
   }
   const check = await countLines(table.netns, [...reference, ...args]);
   if (check.lines !== expectedLines) ctx.log(`  note: conntrack ${args.join(" ")} printed ${check.lines} lines, expected ${expectedLines}`);
-  ctx.log(`  timing ${args.join(" ")} at ${size} entries, ${ctx.options.runs} alternated runs`);
-  const samples = alternate(table.netns, contenders, ctx.options.runs);
+  const runs = size >= BIG_TABLE ? Math.min(ctx.options.runs, BIG_TABLE_RUNS) : ctx.options.runs;
+  ctx.log(`  timing ${args.join(" ")} at ${size} entries, ${runs} alternated runs`);
+  // The counting runs above were the warm-up.
+  const samples = alternate(table.netns, contenders, runs, { warmUp: false });
   const result: ListResult = candidateSkip === undefined ? { candidate: samples[0], reference: samples[1]! } : { candidate: undefined, reference: samples[0]! };
   if (wrong !== undefined) result.wrong = wrong;
   return result;
