@@ -8,6 +8,15 @@ import { REPO, runCli } from "./run-cli.js";
 
 const FIXTURES = join(REPO, "fixtures");
 
+/**
+ * Captures of 1.4.7 behaviour we deliberately do not reproduce (packages/cli/DEVIATIONS.md): our
+ * requests differ from the recorded ones, so the capture holds no answer for them.
+ */
+const DELIBERATE_DEVIATIONS: Readonly<Record<string, string>> = {
+  "varied2-R":
+    "1.4.7 -R leaks the last line's options into earlier lines, so its -U line updated nothing; we parse each line on its own (DEVIATIONS.md #12) and send an update the capture cannot answer",
+};
+
 function findFixtures(dir: string): string[] {
   if (!existsSync(dir)) return [];
   const found: string[] = [];
@@ -35,7 +44,13 @@ describe("golden fixtures replay byte for byte", () => {
     return;
   }
   for (const base of fixtures) {
-    it(base.slice(FIXTURES.length + 1), () => {
+    const name = base.slice(FIXTURES.length + 1);
+    const deviation = DELIBERATE_DEVIATIONS[name];
+    if (deviation !== undefined) {
+      it.skip(`${name}: ${deviation}`, () => {});
+      continue;
+    }
+    it(name, () => {
       const words = readFileSync(`${base}.cmd`, "utf8").trim().split(/\s+/).filter((word) => word !== "");
       // A .cmd may name the program; what follows are the arguments.
       const args = words[0] === "conntrack" || words[0] === "tsconntrack" ? words.slice(1) : words;
