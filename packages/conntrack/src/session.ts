@@ -13,7 +13,6 @@ import {
   type Transport,
 } from "@tsconntrack/socket";
 import { ConntrackArgumentError } from "./errors.js";
-import { PlainBytesTransport } from "./plain-bytes.js";
 
 export interface SessionOptions {
   /** Network namespace: an `ip netns` name or a path such as /run/netns/NAME. */
@@ -138,13 +137,11 @@ export class Session {
 
   /** True for sockets this session opened itself (not the replay, not a caller's transport). */
   private owns(transport: Transport): boolean {
-    let inner = transport instanceof RecordingTransport ? transport.inner : transport;
-    if (inner instanceof PlainBytesTransport) inner = inner.inner;
+    const inner = transport instanceof RecordingTransport ? transport.inner : transport;
     return inner !== this.replay && inner !== this.options.transport && inner !== this.options.eventTransport;
   }
 
-  private wrap(given: Transport): Transport {
-    const inner = new PlainBytesTransport(given);
+  private wrap(inner: Transport): Transport {
     const writer = this.writer;
     if (writer === undefined) return inner;
     return new RecordingTransport(inner, { keep: false, sink: (record: CaptureRecord) => writer.write(record) });

@@ -90,7 +90,13 @@ export class LiveTransport implements Transport {
 
   private readonly sys: Syscalls;
   private readonly fd: number;
+  /** The read buffer, handed to recv (a Buffer, so its address is cached by the libc layer). */
   private readonly buffer: Buffer;
+  /**
+   * The same memory as a plain Uint8Array: received datagrams are views of it, so `slice()` on them
+   * copies (Buffer#slice would share the memory that the next read overwrites).
+   */
+  private readonly bytes: Uint8Array;
   private readonly useRecvmsg: boolean;
   private readonly info: RecvmsgInfo = { nsid: undefined, senderPortId: 0, groups: 0 };
   private wakeFd = -1;
@@ -131,6 +137,7 @@ export class LiveTransport implements Transport {
     }
     this.useRecvmsg = options.listenAllNsid ?? false;
     this.buffer = Buffer.alloc(options.readBufferSize ?? 1 << 20);
+    this.bytes = new Uint8Array(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
   }
 
   /** The file descriptor, for `fs.read`/`poll` by callers who know what they are doing. */
@@ -162,7 +169,9 @@ export class LiveTransport implements Transport {
       const n = this.read(MSG_TRUNC | MSG_DONTWAIT);
       if (n >= 0) {
         const datagram = this.datagram(n);
-        return { ...datagram, bytes: datagram.bytes.slice() };
+        // The caller keeps these bytes: copy them out of the reused read buffer.
+        datagram.bytes = new Uint8Array(datagram.bytes);
+        return datagram;
       }
       if (n === -EINTR) continue;
       if (n !== -EAGAIN) throw new NetlinkSocketError("recv", -n);
@@ -262,7 +271,7 @@ export class LiveTransport implements Transport {
         "truncated",
       );
     }
-    const datagram: Datagram = { bytes: this.buffer.subarray(0, length) };
+    const datagram: Datagram = { bytes: this.bytes.subarray(0, length) };
     if (this.useRecvmsg && this.info.nsid !== undefined) datagram.nsid = this.info.nsid;
     return datagram;
   }

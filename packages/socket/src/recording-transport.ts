@@ -10,6 +10,9 @@ export interface RecordingOptions {
   keep?: boolean;
 }
 
+/** A copy that owns its memory (Buffer#slice, unlike Uint8Array#slice, would return a view). */
+const copyOf = (bytes: Uint8Array): Uint8Array => new Uint8Array(bytes);
+
 /** Wraps a transport and records every datagram both ways; a receive-side ENOBUFS is kept as an overrun marker. */
 export class RecordingTransport implements Transport {
   readonly records: CaptureRecord[] = [];
@@ -38,13 +41,13 @@ export class RecordingTransport implements Transport {
 
   send(datagram: Uint8Array): void {
     this.inner.send(datagram);
-    this.record("sent", datagram.slice());
+    this.record("sent", copyOf(datagram));
   }
 
   receiveSync(): Datagram | null {
     try {
       const datagram = this.inner.receiveSync();
-      if (datagram !== null) this.record("received", datagram.bytes.slice());
+      if (datagram !== null) this.record("received", copyOf(datagram.bytes));
       return datagram;
     } catch (error) {
       this.recordError(error);
@@ -55,7 +58,7 @@ export class RecordingTransport implements Transport {
   async receive(): Promise<Datagram | null> {
     try {
       const datagram = await this.inner.receive();
-      if (datagram !== null) this.record("received", datagram.bytes.slice());
+      if (datagram !== null) this.record("received", copyOf(datagram.bytes));
       return datagram;
     } catch (error) {
       this.recordError(error);

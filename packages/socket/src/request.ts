@@ -294,9 +294,12 @@ function closedError(op: string): NetlinkProtocolError {
   return new NetlinkProtocolError(`${op}: the transport closed before the kernel finished answering`, "closed");
 }
 
-/** Copies a message out of a reused receive buffer. */
+/**
+ * Copies a message out of a reused receive buffer. `new Uint8Array(view)` always copies, even when
+ * a transport hands out Node Buffers (whose `slice` returns a view of the same memory).
+ */
 function copyMessage(message: NlMessage): NlMessage {
-  const bytes = message.bytes.slice();
+  const bytes = new Uint8Array(message.bytes);
   return { header: { ...message.header }, offset: 0, bytes, payload: bytes.subarray(HEADER_SIZE) };
 }
 
