@@ -1,5 +1,5 @@
 import type { CaptureRecord } from "./capture.js";
-import { readSyscallLogFor } from "./capture-sockets.js";
+import { readSyscallLogFor, type FailedBind } from "./capture-sockets.js";
 import { ENOBUFS, NETLINK_NETFILTER } from "./constants.js";
 import { NetlinkProtocolError, NetlinkSocketError } from "./errors.js";
 import { readPcapFile } from "./pcap/reader.js";
@@ -22,6 +22,8 @@ export interface ReplayOptions {
    * used several sockets. `fromPcap` reads it from the capture's `NAME.io` log when there is one.
    */
   sockets?: readonly (number | undefined)[];
+  /** Group subscriptions the recorded kernel refused (`joinGroup` throws); `fromPcap` reads them from `NAME.io`. */
+  failedBinds?: readonly FailedBind[];
 }
 
 const DEFAULT_PORT_ID = 0x7e57;
@@ -60,11 +62,12 @@ export class ReplayTransport implements Transport {
   private nextUnsolicited = 0;
   /** Per record: messages not yet matched (sent) or handed out (received). */
   private readonly unconsumed: number[];
+  private readonly failedBinds: readonly FailedBind[];
   private closed = false;
 
   static fromPcap(path: string, options: ReplayOptions = {}): ReplayTransport {
-    const sockets = options.sockets ?? readSyscallLogFor(path);
-    return new ReplayTransport(readPcapFile(path).records, { ...options, ...(sockets !== undefined ? { sockets } : {}) });
+    const log = options.sockets === undefined && options.failedBinds === undefined ? readSyscallLogFor(path) : undefined;
+    return new ReplayTransport(readPcapFile(path).records, { ...(log !== undefined ? log : {}), ...options });
   }
 
   constructor(records: readonly CaptureRecord[], options: ReplayOptions = {}) {
@@ -75,6 +78,7 @@ export class ReplayTransport implements Transport {
       options.sockets !== undefined ? kept.map((k) => k.socket) : undefined,
     );
     this.strict = options.strict ?? true;
+    this.failedBinds = options.failedBinds ?? [];
     this.recordedPortIds = new Set(this.script.portIds);
     this.portId = options.portId ?? this.script.portIds[0] ?? DEFAULT_PORT_ID;
     this.matched = this.script.requests.map(() => false);
@@ -145,6 +149,8 @@ export class ReplayTransport implements Transport {
   }
 
   joinGroup(group: number): void {
+    const refused = group >= 1 && group <= 32 ? this.failedBinds.find((bind) => (bind.groups >>> (group - 1)) & 1) : undefined;
+    if (refused !== undefined) throw new NetlinkSocketError("bind", refused.errno, { detail: "recorded refusal" });
     this.groups.add(group);
   }
 

@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { CaptureRecord } from "../src/capture.js";
-import { parseSyscallLog } from "../src/capture-sockets.js";
-import { isNetlinkProtocolError } from "../src/errors.js";
+import { parseSyscallLog, parseSyscallLogFull } from "../src/capture-sockets.js";
+import { isNetlinkProtocolError, isNetlinkSocketError } from "../src/errors.js";
 import { encodePcap } from "../src/pcap/writer.js";
 import { buildReplayScript } from "../src/replay-script.js";
 import { ReplayTransport } from "../src/replay-transport.js";
@@ -170,6 +170,19 @@ describe("syscall log next to a capture", () => {
       "recv recvmsg fd=6 sock=1 in flags=0x0 buflen=4096 ret=-1 errno=11 peer_pid=0 groups=0x0 record=-1",
     ].join("\n");
     expect(parseSyscallLog(log)).toEqual([0, undefined, 1]);
+  });
+
+  it("replays a refused group subscription (bind EPERM leaves no pcap record)", () => {
+    const log = parseSyscallLogFull("bind fd=6 sock=1 pid=0 groups=0x7 ret=-1 errno=1\nbind fd=5 sock=0 pid=0 groups=0x0 ret=0 errno=0\n");
+    expect(log.failedBinds).toEqual([{ groups: 7, errno: 1 }]);
+    const replay = new ReplayTransport([], log);
+    replay.joinGroup(4);
+    try {
+      replay.joinGroup(2);
+      expect.unreachable();
+    } catch (error) {
+      expect(isNetlinkSocketError(error) && error.errno).toBe(1);
+    }
   });
 
   it("is used by fromPcap (NAME.io for NAME.pcap)", () => {
