@@ -23,12 +23,14 @@ function sharedReplay(path: string): ReplayTransport {
 
 export function openConntrack(cmd: Pick<ParsedCommand, "extensions">): Conntrack {
   const { netns, record, replay } = cmd.extensions;
-  if (replay !== undefined) {
+  if (replay !== undefined && netns === undefined && record === undefined) {
     const transport = sharedReplay(replay);
     return Conntrack.open({ transport, eventTransport: transport, ownTransport: false });
   }
+  // Combinations with --replay are refused by Conntrack.open with its own message.
   return Conntrack.open({
     ...(netns !== undefined ? { netns } : {}),
     ...(record !== undefined ? { record } : {}),
+    ...(replay !== undefined ? { replay, replayStrict: false } : {}),
   });
 }
