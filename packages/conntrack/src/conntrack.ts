@@ -7,7 +7,7 @@ import { ConntrackEvents, DEFAULT_EVENT_RECEIVE_BUFFER, groupNumbers, type Event
 import { ExpectApi } from "./expect-api.js";
 import type { FlowFilter } from "./filter.js";
 import { kernelRelease, releaseAtLeast, type KernelCapabilities } from "./kernel.js";
-import { listAsync, listSync, type ConntrackEntry, type EntryCallback, type ListOptions, type ListSummary } from "./list.js";
+import { listAsync, listMessagesSync, listSync, type ConntrackEntry, type EntryCallback, type ListOptions, type ListSummary, type MessageCallback } from "./list.js";
 import { procConntrackCount } from "./proc.js";
 import { deleteRequest, flushRequest, getRequest, newRequest, statsCpuRequest, statsRequest, type FlowKey, type NewMode } from "./requests.js";
 import { Session, type SessionOptions } from "./session.js";
@@ -113,6 +113,14 @@ export class Conntrack {
    */
   listSync(options: ListOptions, onEntry: EntryCallback): ListSummary {
     return listSync(this.requests(), this.capabilities, options, onEntry);
+  }
+
+  /**
+   * listSync for formatters that read the message bytes themselves: each matching entry message is
+   * handed over undecoded (valid only during the call), with the decode the filter made, if any.
+   */
+  listMessagesSync(options: ListOptions, onMessage: MessageCallback): ListSummary {
+    return listMessagesSync(this.requests(), this.capabilities, options, onMessage);
   }
 
   /** Async iteration over the matching entries. */

@@ -12,7 +12,7 @@ export {
   type ConntrackList,
 } from "./conntrack.js";
 export type { SessionOptions } from "./session.js";
-export type { ListOptions, ListSummary, ConntrackEntry, EntryCallback } from "./list.js";
+export type { ListOptions, ListSummary, ConntrackEntry, EntryCallback, MessageCallback } from "./list.js";
 export {
   compileFilter,
   isEmptyFilter,

@@ -3,7 +3,7 @@
  * filter (EOPNOTSUPP/EINVAL before sending any entry), the dump is retried with less in the
  * kernel. The exact predicate always runs in user space, so the result does not depend on it.
  */
-import type { NlMessage, NlMsgHeader } from "@tsconntrack/codec";
+import { NLMSG_HDRLEN, type NlMessage, type NlMsgHeader } from "@tsconntrack/codec";
 import { conntrack, type ConntrackAttrs, type Nfgenmsg } from "@tsconntrack/codec/conntrack";
 import { isNetlinkSocketError, type NetlinkClient } from "@tsconntrack/socket";
 import { CT_NEW, EINVAL, EOPNOTSUPP, SET_CONNTRACK } from "./constants.js";
@@ -92,12 +92,33 @@ export function learnFromSuccess(caps: KernelCapabilities, used: CompiledFilter)
   if (used.kernel.mark) caps.markFilter = true;
 }
 
+/** nfgenmsg.nfgen_family without making a payload view (dump messages are DatagramMessages). */
+function familyByte(message: NlMessage): number {
+  if (message.header.len <= NLMSG_HDRLEN) return 0;
+  const datagram = (message as { datagram?: Uint8Array }).datagram;
+  return datagram !== undefined ? datagram[message.offset + NLMSG_HDRLEN]! : message.payload[0]!;
+}
+
 function familyOf(fixed: Record<string, unknown>): number {
   return (fixed as unknown as Nfgenmsg).nfgenFamily;
 }
 
+/**
+ * Hands over each entry message undecoded (a view of the receive buffer, valid only during the
+ * call) with its nfgenmsg family. When the filter has a user-space part, the message was decoded
+ * to test it and that decode is passed along as `flow`, so the caller need not decode twice.
+ */
+export type MessageCallback = (message: NlMessage, family: number, flow: ConntrackAttrs | undefined) => void;
+
 /** The streaming fast path: one decode per message, no per-entry allocation beyond the decoded value. */
 export function listSync(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onEntry: EntryCallback): ListSummary {
+  return listMessagesSync(client, caps, options, (message, family, flow) => {
+    onEntry(flow ?? conntrack.decodeMessage<ConntrackAttrs>(message, SET_CONNTRACK).attrs, family, message.header);
+  });
+}
+
+/** Like listSync, without decoding what the filter does not need: for formatters that read the bytes. */
+export function listMessagesSync(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onMessage: MessageCallback): ListSummary {
   const attempts = filterAttempts(options, caps);
   const fallbacks: string[] = [];
   for (let i = 0; ; i++) {
@@ -110,11 +131,18 @@ export function listSync(client: NetlinkClient, caps: KernelCapabilities, option
       const summary = client.dumpSync(request, (message: NlMessage) => {
         if (message.header.type !== CT_NEW) return;
         received++;
-        const decoded = conntrack.decodeMessage<ConntrackAttrs>(message, SET_CONNTRACK);
-        const family = familyOf(decoded.fixed);
-        if (predicate !== undefined && !predicate(decoded.attrs, family)) return;
+        let flow: ConntrackAttrs | undefined;
+        let family: number;
+        if (predicate !== undefined) {
+          const decoded = conntrack.decodeMessage<ConntrackAttrs>(message, SET_CONNTRACK);
+          family = familyOf(decoded.fixed);
+          flow = decoded.attrs;
+          if (!predicate(flow, family)) return;
+        } else {
+          family = familyByte(message);
+        }
         entries++;
-        onEntry(decoded.attrs, family, message.header);
+        onMessage(message, family, flow);
       });
       learnFromSuccess(caps, compiled);
       return { entries, received, interrupted: summary.interrupted, kernel: compiled.kernel, fallbacks };

@@ -10,7 +10,11 @@ import { operationFailedText, kernelErrno } from "./errors.js";
 import { flowFilterFor } from "./flow-filter.js";
 import { loadedLabelMap } from "./labels.js";
 import { EntryPrinter } from "./printer.js";
+import { RAW_LINE_MAX } from "./raw-text.js";
 import { listExpectations } from "./expect.js";
+import { conntrack, type ConntrackAttrs } from "@tsconntrack/codec/conntrack";
+
+const SET_CONNTRACK = "conntrack-attrs";
 
 export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   if (cmd.table === "expect") return listExpectations(cmd, cli);
@@ -20,13 +24,28 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   let stderr = "";
   let count = 0;
   const ct = openConntrack(cmd);
+  const options = { table: cmd.table, filter: flowFilterFor(cmd, "list"), zero: cmd.zero };
+  const print = (flow: ConntrackAttrs, family: number) => {
+    const printed = printer.entry(flow, family, nowSec);
+    out.write(printed.stdout);
+    if (printed.stderr !== "") stderr += printed.stderr;
+  };
+  const raw = printer.rawText(nowSec);
   try {
-    ct.listSync({ table: cmd.table, filter: flowFilterFor(cmd, "list"), zero: cmd.zero }, (flow, family) => {
-      const printed = printer.entry(flow, family, nowSec);
-      out.write(printed.stdout);
-      if (printed.stderr !== "") stderr += printed.stderr;
-      count++;
-    });
+    if (raw !== undefined) {
+      // Lines go from the receive buffer straight into the output buffer; odd entries take the generic path.
+      ct.listMessagesSync(options, (message, family, flow) => {
+        const end = raw.write(message, family, out.reserve(RAW_LINE_MAX), out.position);
+        if (end >= 0) out.commit(end);
+        else print(flow ?? conntrack.decodeMessage<ConntrackAttrs>(message, SET_CONNTRACK).attrs, family);
+        count++;
+      });
+    } else {
+      ct.listSync(options, (flow, family) => {
+        print(flow, family);
+        count++;
+      });
+    }
   } catch (error) {
     const errno = kernelErrno(error);
     if (errno === undefined) throw error;

@@ -8,6 +8,7 @@ import { formatConntrackSave, type SaveKind } from "../format/save.js";
 import { formatConntrackEventJson, formatConntrackJson, JsonListWriter } from "../format/json.js";
 import { LazyXmlHeader } from "../format/xml-header.js";
 import type { ConntrackValue, EventType, LabelMap, TimeVal } from "../format/types.js";
+import { RawConntrackText, rawTextSupported } from "./raw-text.js";
 
 export type PrintPurpose = "list" | "get" | "delete" | "update" | "event";
 
@@ -72,6 +73,16 @@ export class EntryPrinter {
       nowSec,
     });
     return { stdout: line + "\n", stderr: "" };
+  }
+
+  /**
+   * A formatter that writes this printer's lines straight from message bytes, when they are in the
+   * default format (not JSON, XML, save or -o ktimestamp); entries it declines go through `entry`.
+   */
+  rawText(nowSec: number): RawConntrackText | undefined {
+    const output = this.cmd.output;
+    if (this.json !== null || output.save || output.xml || this.ktimestamp || !rawTextSupported()) return undefined;
+    return new RawConntrackText({ extended: output.extended, id: output.id, nowSec });
   }
 
   /** What closes the listing: the XML footer of -L/-E, the JSON array's end. -G prints no footer. */

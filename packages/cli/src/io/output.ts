@@ -1,5 +1,5 @@
-// Buffered writes to a file descriptor: the listing path formats into one big string and hands it to the
-// kernel in large chunks (constant memory, few syscalls). EAGAIN (a non-blocking pipe that is full) is
+// Buffered writes to a file descriptor: the listing path formats into one reused byte buffer and hands it
+// to the kernel in large chunks (constant memory, few syscalls). EAGAIN (a non-blocking pipe that is full) is
 // retried after a short sleep; EPIPE (the reader went away, e.g. `| head -1`) ends the process quietly,
 // as conntrack does when SIGPIPE kills it.
 
@@ -47,38 +47,68 @@ export function isBrokenPipeError(value: unknown): value is BrokenPipeError {
 }
 
 export interface OutputSinkOptions {
-  /** Flush once this many characters are pending (default 256 Ki). */
-  readonly chunkChars?: number;
+  /** Flush once this many bytes are pending (default 256 KiB). */
+  readonly chunkBytes?: number;
 }
 
 /**
- * stdout as conntrack's stdio buffer would behave, but with big chunks. `finish()` places the stderr
- * summary where glibc would have: a fully buffered stdout (not a tty) has written only whole 4 KiB blocks
- * when the summary goes out, so `2>&1 | cat` shows the summary first for small outputs, as conntrack does.
+ * stdout as conntrack's stdio buffer would behave, but with big chunks. Text is encoded straight into
+ * one reused byte buffer (no string concatenation, no per-chunk Buffer), and byte formatters can
+ * write into it directly (`reserve`/`commit`). `finish()` places the stderr summary where glibc
+ * would have: a fully buffered stdout (not a tty) has written only whole 4 KiB blocks when the
+ * summary goes out, so `2>&1 | cat` shows the summary first for small outputs, as conntrack does.
  */
 export class OutputSink {
   readonly fd: number;
-  private readonly chunkChars: number;
-  private pending = "";
+  private readonly chunkBytes: number;
+  private buffer: Buffer;
+  /** Bytes pending in `buffer`. */
+  private length = 0;
   private written = 0;
 
   constructor(fd: number, options: OutputSinkOptions = {}) {
     this.fd = fd;
-    this.chunkChars = options.chunkChars ?? 256 * 1024;
+    this.chunkBytes = options.chunkBytes ?? 256 * 1024;
+    this.buffer = Buffer.allocUnsafe(this.chunkBytes + 64 * 1024);
   }
 
   write(text: string): void {
-    this.pending += text;
-    if (this.pending.length >= this.chunkChars) this.flush();
+    // UTF-8 needs at most 3 bytes per UTF-16 unit.
+    const room = this.reserve(text.length * 3);
+    this.length += room.write(text, this.length, "utf8");
+    if (this.length >= this.chunkBytes) this.flush();
+  }
+
+  /**
+   * The buffer to write at most `bytes` more bytes into, at `position`; flushes first when needed.
+   * Call `commit` with the new end afterwards.
+   */
+  reserve(bytes: number): Buffer {
+    if (this.length + bytes > this.buffer.length) {
+      this.flush();
+      if (bytes > this.buffer.length) this.buffer = Buffer.allocUnsafe(bytes);
+    }
+    return this.buffer;
+  }
+
+  /** Where the next byte goes in the buffer `reserve` returned. */
+  get position(): number {
+    return this.length;
+  }
+
+  /** Ends a direct write into the buffer: `end` is the new position. */
+  commit(end: number): void {
+    this.length = end;
+    if (end >= this.chunkBytes) this.flush();
   }
 
   /** Writes everything pending now (events flush after each line, like conntrack's fflush). */
   flush(): void {
-    if (this.pending.length === 0) return;
-    const bytes = Buffer.from(this.pending, "utf8");
-    this.pending = "";
-    writeAll(this.fd, bytes);
-    this.written += bytes.length;
+    if (this.length === 0) return;
+    const bytes = this.length;
+    this.length = 0;
+    writeAll(this.fd, this.buffer.subarray(0, bytes));
+    this.written += bytes;
   }
 
   /**
@@ -91,8 +121,8 @@ export class OutputSink {
       if (stderrText !== "") writeAll(2, Buffer.from(stderrText, "utf8"));
       return;
     }
-    const bytes = Buffer.from(this.pending, "utf8");
-    this.pending = "";
+    const bytes = this.buffer.subarray(0, this.length);
+    this.length = 0;
     const total = this.written + bytes.length;
     // glibc writes a full block only when more data arrives, so an exact multiple stays buffered.
     const beforeSummary = total === 0 ? 0 : Math.max(0, Math.floor((total - 1) / 4096) * 4096 - this.written);

@@ -1,0 +1,589 @@
+// The default conntrack line (-L, -D) written straight from the message bytes into the output
+// buffer: no decoded object, no strings for numbers and IPv4 addresses. It prints exactly what
+// formatConntrackText prints for the entries it understands; an entry with anything else (helper,
+// labels, secctx, secmark, NAT or sequence adjustments, SCTP/DCCP state, a malformed or repeated
+// nest) makes `write` return -1, and the caller takes the generic decode + format path, which also
+// reports malformed attributes as the decoder does.
+
+import { endianness } from "node:os";
+import type { NlMessage } from "@tsconntrack/codec";
+import { formatIPv6 } from "@tsconntrack/codec";
+import { deltaTimeText } from "../format/conntrack-text.js";
+import {
+  AF_INET, AF_INET6, IPS_ASSURED, IPS_HW_OFFLOAD, IPS_OFFLOAD, IPS_SEEN_REPLY, TCP_STATES,
+  l3Name, l4Layout, l4Name, stateName,
+} from "../format/names.js";
+
+/** More than the longest line `write` can produce (two IPv6 tuples with every number at its widest). */
+export const RAW_LINE_MAX = 2048;
+
+const NLMSG_HDRLEN = 16;
+const NFGENMSG_LEN = 4;
+const NONE = -1;
+
+const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+
+const T = {
+  src: ascii("src="), dst: ascii(" dst="), sport: ascii("sport="), dport: ascii(" dport="),
+  srckey: ascii("srckey=0x"), dstkey: ascii(" dstkey=0x"), type: ascii("type="), code: ascii(" code="), id: ascii(" id="),
+  zoneOrig: ascii("zone-orig="), zoneReply: ascii("zone-reply="), packets: ascii("packets="), bytes: ascii(" bytes="),
+  unreplied: ascii("[UNREPLIED] "), hwOffload: ascii("[HW_OFFLOAD] "), offload: ascii("[OFFLOAD] "), assured: ascii("[ASSURED] "),
+  mark: ascii("mark="), zone: ascii("zone="), delta: ascii("delta-time="), use: ascii("use="), idTag: ascii("id="),
+  zeroV4: ascii("0.0.0.0"), zeroV6: ascii("::"),
+};
+
+/** `"%-8s %u "` prefixes (protocol, or L3 for -o extended) and state names, encoded once. */
+const protoPrefixes = new Map<number, Uint8Array>();
+const protoPrefix = (num: number): Uint8Array => {
+  let bytes = protoPrefixes.get(num);
+  if (bytes === undefined) protoPrefixes.set(num, (bytes = ascii(l4Name(num).padEnd(8, " ") + " " + num + " ")));
+  return bytes;
+};
+const l3Prefix = (family: number): Uint8Array => ascii(l3Name(family).padEnd(8, " ") + " " + family + " ");
+const TCP_STATE_BYTES = Array.from({ length: 256 }, (_, i) => ascii(stateName(TCP_STATES, i) + " "));
+
+function put(out: Uint8Array, pos: number, bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; i++) out[pos + i] = bytes[i]!;
+  return pos + bytes.length;
+}
+
+/** Decimal digits of a non-negative integer below 2^53. */
+function putUint(out: Uint8Array, pos: number, n: number): number {
+  if (n < 10) {
+    out[pos] = 48 + n;
+    return pos + 1;
+  }
+  let digits = 1;
+  for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+  let p = pos + digits;
+  while (n >= 10) {
+    const q = Math.floor(n / 10);
+    out[--p] = 48 + (n - q * 10);
+    n = q;
+  }
+  out[--p] = 48 + n;
+  return pos + digits;
+}
+
+function putHex(out: Uint8Array, pos: number, n: number): number {
+  const text = n.toString(16);
+  for (let i = 0; i < text.length; i++) out[pos + i] = text.charCodeAt(i);
+  return pos + text.length;
+}
+
+function putIPv4(out: Uint8Array, pos: number, a: number): number {
+  pos = putUint(out, pos, a >>> 24);
+  out[pos++] = 46;
+  pos = putUint(out, pos, (a >>> 16) & 255);
+  out[pos++] = 46;
+  pos = putUint(out, pos, (a >>> 8) & 255);
+  out[pos++] = 46;
+  return putUint(out, pos, a & 255);
+}
+
+function putText(out: Uint8Array, pos: number, text: string): number {
+  for (let i = 0; i < text.length; i++) out[pos + i] = text.charCodeAt(i);
+  return pos + text.length;
+}
+
+const u16 = (u8: Uint8Array, at: number): number => (u8[at]! << 8) | u8[at + 1]!;
+const u32 = (u8: Uint8Array, at: number): number => ((u8[at]! << 24) | (u8[at + 1]! << 16) | (u8[at + 2]! << 8) | u8[at + 3]!) >>> 0;
+/** nlattr headers are in host order; the byte reader below assumes little-endian (see rawTextSupported). */
+const nlaLen = (u8: Uint8Array, at: number): number => u8[at]! | (u8[at + 1]! << 8);
+const nlaType = (u8: Uint8Array, at: number): number => (u8[at + 2]! | (u8[at + 3]! << 8)) & 0x3fff;
+
+/** One direction's tuple as read from the bytes; NONE = absent. */
+class TupleScan {
+  present = false;
+  v4src = NONE;
+  v4dst = NONE;
+  v6src = NONE;
+  v6dst = NONE;
+  proto = NONE;
+  sport = NONE;
+  dport = NONE;
+  icmpId = NONE;
+  icmpType = NONE;
+  icmpCode = NONE;
+  icmp6Id = NONE;
+  icmp6Type = NONE;
+  icmp6Code = NONE;
+  zone = NONE;
+
+  reset(): void {
+    this.present = false;
+    this.v4src = this.v4dst = this.v6src = this.v6dst = NONE;
+    this.proto = this.sport = this.dport = NONE;
+    this.icmpId = this.icmpType = this.icmpCode = this.icmp6Id = this.icmp6Type = this.icmp6Code = NONE;
+    this.zone = NONE;
+  }
+
+  /** Reads the tuple nest u8[p, end); false when it is malformed (the generic decoder reports it). */
+  scan(u8: Uint8Array, p: number, end: number): boolean {
+    this.present = true;
+    let seenIp = false;
+    let seenProto = false;
+    while (p < end) {
+      if (end - p < 4) return false;
+      const len = nlaLen(u8, p);
+      if (len < 4 || len > end - p) return false;
+      const type = nlaType(u8, p);
+      const q = p + 4;
+      if (type === 1) {
+        if (seenIp) return false;
+        seenIp = true;
+        if (!this.scanIp(u8, q, p + len)) return false;
+      } else if (type === 2) {
+        if (seenProto) return false;
+        seenProto = true;
+        if (!this.scanProto(u8, q, p + len)) return false;
+      } else if (type === 3) {
+        if (len !== 6 || this.zone !== NONE) return false;
+        this.zone = u16(u8, q);
+      }
+      p += (len + 3) & ~3;
+    }
+    return true;
+  }
+
+  private scanIp(u8: Uint8Array, p: number, end: number): boolean {
+    while (p < end) {
+      if (end - p < 4) return false;
+      const len = nlaLen(u8, p);
+      if (len < 4 || len > end - p) return false;
+      const q = p + 4;
+      switch (nlaType(u8, p)) {
+        case 1:
+          if (len !== 8 || this.v4src !== NONE) return false;
+          this.v4src = u32(u8, q);
+          break;
+        case 2:
+          if (len !== 8 || this.v4dst !== NONE) return false;
+          this.v4dst = u32(u8, q);
+          break;
+        case 3:
+          if (len !== 20 || this.v6src !== NONE) return false;
+          this.v6src = q;
+          break;
+        case 4:
+          if (len !== 20 || this.v6dst !== NONE) return false;
+          this.v6dst = q;
+          break;
+      }
+      p += (len + 3) & ~3;
+    }
+    return true;
+  }
+
+  private scanProto(u8: Uint8Array, p: number, end: number): boolean {
+    while (p < end) {
+      if (end - p < 4) return false;
+      const len = nlaLen(u8, p);
+      if (len < 4 || len > end - p) return false;
+      const q = p + 4;
+      const type = nlaType(u8, p);
+      if (type >= 1 && type <= 9) {
+        // u8 fields (num, types, codes) are 5 bytes long, u16 fields (ports, ids) 6.
+        const wide = type === 2 || type === 3 || type === 4 || type === 7;
+        if (len !== (wide ? 6 : 5)) return false;
+        const value = wide ? u16(u8, q) : u8[q]!;
+        if (!this.set(type, value)) return false;
+      }
+      p += (len + 3) & ~3;
+    }
+    return true;
+  }
+
+  /** Stores a CTA_PROTO_* value; a repeated one is false (the generic path keeps the first). */
+  private set(type: number, value: number): boolean {
+    switch (type) {
+      case 1: if (this.proto !== NONE) return false; this.proto = value; return true;
+      case 2: if (this.sport !== NONE) return false; this.sport = value; return true;
+      case 3: if (this.dport !== NONE) return false; this.dport = value; return true;
+      case 4: if (this.icmpId !== NONE) return false; this.icmpId = value; return true;
+      case 5: if (this.icmpType !== NONE) return false; this.icmpType = value; return true;
+      case 6: if (this.icmpCode !== NONE) return false; this.icmpCode = value; return true;
+      case 7: if (this.icmp6Id !== NONE) return false; this.icmp6Id = value; return true;
+      case 8: if (this.icmp6Type !== NONE) return false; this.icmp6Type = value; return true;
+      default: if (this.icmp6Code !== NONE) return false; this.icmp6Code = value; return true;
+    }
+  }
+
+  /** `src=A dst=B ` for the message family (as the library gives every present tuple that family). */
+  putAddresses(out: Uint8Array, pos: number, u8: Uint8Array, family: number): number {
+    if (!this.present || (family !== AF_INET && family !== AF_INET6)) return pos;
+    pos = put(out, pos, T.src);
+    pos = this.putAddress(out, pos, u8, family, this.v4src, this.v6src);
+    pos = put(out, pos, T.dst);
+    pos = this.putAddress(out, pos, u8, family, this.v4dst, this.v6dst);
+    out[pos++] = 32;
+    return pos;
+  }
+
+  private putAddress(out: Uint8Array, pos: number, u8: Uint8Array, family: number, v4: number, v6: number): number {
+    if (family === AF_INET) return v4 === NONE ? put(out, pos, T.zeroV4) : putIPv4(out, pos, v4);
+    return v6 === NONE ? put(out, pos, T.zeroV6) : putText(out, pos, formatIPv6(u8, v6));
+  }
+
+  /** The L4 part, chosen by the protocol number alone (0 when absent). */
+  putL4(out: Uint8Array, pos: number): number {
+    switch (l4Layout(this.proto === NONE ? 0 : this.proto)) {
+      case "ports":
+        pos = put(out, pos, T.sport);
+        pos = putUint(out, pos, this.sport === NONE ? 0 : this.sport);
+        pos = put(out, pos, T.dport);
+        pos = putUint(out, pos, this.dport === NONE ? 0 : this.dport);
+        out[pos++] = 32;
+        return pos;
+      case "gre":
+        pos = put(out, pos, T.srckey);
+        pos = putHex(out, pos, this.sport === NONE ? 0 : this.sport);
+        pos = put(out, pos, T.dstkey);
+        pos = putHex(out, pos, this.dport === NONE ? 0 : this.dport);
+        out[pos++] = 32;
+        return pos;
+      case "icmp":
+        // ICMP and ICMPv6 share one slot in the library; the ICMPv6 attribute wins.
+        pos = put(out, pos, T.type);
+        pos = putUint(out, pos, icmpValue(this.icmp6Type, this.icmpType));
+        pos = put(out, pos, T.code);
+        pos = putUint(out, pos, icmpValue(this.icmp6Code, this.icmpCode));
+        pos = put(out, pos, T.id);
+        pos = putUint(out, pos, icmpValue(this.icmp6Id, this.icmpId));
+        out[pos++] = 32;
+        return pos;
+      case "none":
+        return pos;
+    }
+  }
+}
+
+const icmpValue = (v6: number, v4: number): number => (v6 !== NONE ? v6 : v4 !== NONE ? v4 : 0);
+
+/** A direction's counters: packets and bytes (NONE when absent or beyond 2^53). */
+class CounterScan {
+  packets = NONE;
+  bytes = NONE;
+
+  reset(): void {
+    this.packets = this.bytes = NONE;
+  }
+
+  scan(u8: Uint8Array, p: number, end: number): boolean {
+    while (p < end) {
+      if (end - p < 4) return false;
+      const len = nlaLen(u8, p);
+      if (len < 4 || len > end - p) return false;
+      const q = p + 4;
+      const type = nlaType(u8, p);
+      if (type === 1 || type === 2) {
+        if (len !== 12) return false;
+        const high = u32(u8, q);
+        // Past 2^53 a double is inexact: the generic path prints it with BigInt.
+        if (high >= 0x200000) return false;
+        const value = high * 0x1_0000_0000 + u32(u8, q + 4);
+        if (type === 1) {
+          if (this.packets !== NONE) return false;
+          this.packets = value;
+        } else {
+          if (this.bytes !== NONE) return false;
+          this.bytes = value;
+        }
+      } else if (type === 3 || type === 4) {
+        // The 32-bit counters are obsolete (never sent); leave them to the generic path.
+        return false;
+      }
+      p += (len + 3) & ~3;
+    }
+    return true;
+  }
+
+  put(out: Uint8Array, pos: number): number {
+    if (this.packets === NONE || this.bytes === NONE) return pos;
+    pos = put(out, pos, T.packets);
+    pos = putUint(out, pos, this.packets);
+    pos = put(out, pos, T.bytes);
+    pos = putUint(out, pos, this.bytes);
+    out[pos++] = 32;
+    return pos;
+  }
+}
+
+/** The byte path reads nlattr headers as little-endian; big-endian hosts use the generic path. */
+export const rawTextSupported = (): boolean => endianness() === "LE";
+
+export interface RawTextOptions {
+  /** `-o extended`. */
+  readonly extended: boolean;
+  /** `-o id`. */
+  readonly id: boolean;
+  /** time(NULL) for delta-time. */
+  readonly nowSec: number;
+}
+
+/** Writes default-format conntrack lines from message bytes. One instance per listing (it reuses its scratch). */
+export class RawConntrackText {
+  private readonly options: RawTextOptions;
+  private readonly orig = new TupleScan();
+  private readonly reply = new TupleScan();
+  private readonly countersOrig = new CounterScan();
+  private readonly countersReply = new CounterScan();
+  private status = NONE;
+  private timeout = NONE;
+  private mark = NONE;
+  private use = NONE;
+  private id = NONE;
+  private zone = NONE;
+  private tcpState = NONE;
+  /** Offset of CTA_TIMESTAMP's payload and its end (NONE when absent). */
+  private timestamp = NONE;
+  private timestampEnd = NONE;
+
+  constructor(options: RawTextOptions) {
+    this.options = options;
+  }
+
+  /**
+   * Writes the entry's line and its newline at `out[pos]` (room for RAW_LINE_MAX bytes); returns
+   * the new end, or -1 when the generic path must print this entry.
+   */
+  write(message: NlMessage, family: number, out: Uint8Array, pos: number): number {
+    const datagram = (message as { datagram?: Uint8Array }).datagram;
+    const u8 = datagram ?? message.bytes;
+    const start = datagram !== undefined ? message.offset : 0;
+    if (!this.scan(u8, start + NLMSG_HDRLEN + NFGENMSG_LEN, start + message.header.len)) return -1;
+    return this.put(u8, family, out, pos);
+  }
+
+  private reset(): void {
+    this.orig.reset();
+    this.reply.reset();
+    this.countersOrig.reset();
+    this.countersReply.reset();
+    this.status = this.timeout = this.mark = this.use = this.id = this.zone = this.tcpState = NONE;
+    this.timestamp = this.timestampEnd = NONE;
+  }
+
+  /** Reads the top-level attributes; false for anything the generic path must handle. */
+  private scan(u8: Uint8Array, p: number, end: number): boolean {
+    this.reset();
+    if (p > end) return false;
+    // A repeated attribute goes to $unknown in the decoder (the first one counts): generic path.
+    let seen = 0;
+    while (p < end) {
+      if (end - p < 4) return false;
+      const len = nlaLen(u8, p);
+      if (len < 4 || len > end - p) return false;
+      const q = p + 4;
+      const next = p + len;
+      const type = nlaType(u8, p);
+      if (type <= 27) {
+        if ((seen & (1 << type)) !== 0) return false;
+        seen |= 1 << type;
+      }
+      switch (type) {
+        case 1:
+          if (!this.orig.scan(u8, q, next)) return false;
+          break;
+        case 2:
+          if (!this.reply.scan(u8, q, next)) return false;
+          break;
+        case 3:
+          if (len !== 8) return false;
+          this.status = u32(u8, q);
+          break;
+        case 4:
+          if (!this.scanProtoinfo(u8, q, next)) return false;
+          break;
+        case 7:
+          if (len !== 8) return false;
+          this.timeout = u32(u8, q);
+          break;
+        case 8:
+          if (len !== 8) return false;
+          this.mark = u32(u8, q);
+          break;
+        case 9:
+          if (!this.countersOrig.scan(u8, q, next)) return false;
+          break;
+        case 10:
+          if (!this.countersReply.scan(u8, q, next)) return false;
+          break;
+        case 11:
+          if (len !== 8) return false;
+          this.use = u32(u8, q);
+          break;
+        case 12:
+          if (len !== 8) return false;
+          this.id = u32(u8, q);
+          break;
+        case 18:
+          if (len !== 6) return false;
+          this.zone = u16(u8, q);
+          break;
+        case 15:
+        case 16:
+        case 24:
+          // Sequence adjustments and synproxy (sent for every entry by recent kernels): three u32s, never printed.
+          if (!validU32Nest(u8, q, next)) return false;
+          break;
+        case 20:
+          if (!validTimestamp(u8, q, next)) return false;
+          this.timestamp = q;
+          this.timestampEnd = next;
+          break;
+        default:
+          // Types this line never prints but the decoder checks (helper, NAT, labels, …): generic path.
+          // Types beyond the spec (a newer kernel) are ignored by both paths.
+          if (type <= 27) return false;
+      }
+      p += (len + 3) & ~3;
+    }
+    return true;
+  }
+
+  /** CTA_PROTOINFO with only a TCP part (state, window scales, flags); SCTP and DCCP go the generic way. */
+  private scanProtoinfo(u8: Uint8Array, p: number, end: number): boolean {
+    let seenTcp = false;
+    while (p < end) {
+      if (end - p < 4) return false;
+      const len = nlaLen(u8, p);
+      if (len < 4 || len > end - p) return false;
+      const type = nlaType(u8, p);
+      if (type === 2 || type === 3) return false;
+      if (type === 1) {
+        if (seenTcp) return false;
+        seenTcp = true;
+        if (!this.scanTcp(u8, p + 4, p + len)) return false;
+      }
+      p += (len + 3) & ~3;
+    }
+    return true;
+  }
+
+  private scanTcp(u8: Uint8Array, p: number, end: number): boolean {
+    let state = NONE;
+    while (p < end) {
+      if (end - p < 4) return false;
+      const len = nlaLen(u8, p);
+      if (len < 4 || len > end - p) return false;
+      const type = nlaType(u8, p);
+      if (type === 1) {
+        if (len !== 5 || state !== NONE) return false;
+        state = u8[p + 4]!;
+      } else if ((type === 2 || type === 3) && len !== 5) return false;
+      else if ((type === 4 || type === 5) && len !== 6) return false;
+      p += (len + 3) & ~3;
+    }
+    this.tcpState = state;
+    return true;
+  }
+
+  private put(u8: Uint8Array, family: number, out: Uint8Array, pos: number): number {
+    const start = pos;
+    const { orig, reply } = this;
+    if (this.options.extended && orig.present) pos = put(out, pos, l3Prefix(family));
+    if (orig.proto !== NONE) pos = put(out, pos, protoPrefix(orig.proto));
+    if (this.timeout !== NONE) {
+      pos = putUint(out, pos, this.timeout);
+      out[pos++] = 32;
+    }
+    if (this.tcpState !== NONE) pos = put(out, pos, TCP_STATE_BYTES[this.tcpState]!);
+
+    pos = orig.putAddresses(out, pos, u8, family);
+    pos = orig.putL4(out, pos);
+    if (orig.zone !== NONE) {
+      pos = put(out, pos, T.zoneOrig);
+      pos = putUint(out, pos, orig.zone);
+      out[pos++] = 32;
+    }
+    pos = this.countersOrig.put(out, pos);
+
+    const status = this.status;
+    if (status !== NONE && (status & IPS_SEEN_REPLY) === 0) pos = put(out, pos, T.unreplied);
+
+    pos = reply.putAddresses(out, pos, u8, family);
+    pos = reply.putL4(out, pos);
+    if (reply.zone !== NONE) {
+      pos = put(out, pos, T.zoneReply);
+      pos = putUint(out, pos, reply.zone);
+      out[pos++] = 32;
+    }
+    pos = this.countersReply.put(out, pos);
+
+    if (status !== NONE) {
+      if (status & IPS_HW_OFFLOAD) pos = put(out, pos, T.hwOffload);
+      else if (status & IPS_OFFLOAD) pos = put(out, pos, T.offload);
+      else if (status & IPS_ASSURED) pos = put(out, pos, T.assured);
+    }
+    pos = tagged(out, pos, T.mark, this.mark);
+    pos = tagged(out, pos, T.zone, this.zone);
+    if (this.timestamp !== NONE) pos = this.putDeltaTime(u8, out, pos);
+    pos = tagged(out, pos, T.use, this.use);
+    if (this.options.id) pos = tagged(out, pos, T.idTag, this.id);
+    // Every field ends in a space; the library drops exactly one character at the end.
+    if (pos > start) pos--;
+    out[pos++] = 10;
+    return pos;
+  }
+
+  private putDeltaTime(u8: Uint8Array, out: Uint8Array, pos: number): number {
+    let start: bigint | undefined;
+    let stop: bigint | undefined;
+    for (let p = this.timestamp; p < this.timestampEnd; ) {
+      const len = nlaLen(u8, p);
+      const type = nlaType(u8, p);
+      const value = (BigInt(u32(u8, p + 4)) << 32n) | BigInt(u32(u8, p + 8));
+      if (type === 1 && start === undefined) start = value;
+      else if (type === 2 && stop === undefined) stop = value;
+      p += (len + 3) & ~3;
+    }
+    if (start === undefined) return pos;
+    pos = put(out, pos, T.delta);
+    pos = putText(out, pos, deltaTimeText(start, stop, this.options.nowSec));
+    out[pos++] = 32;
+    return pos;
+  }
+}
+
+function tagged(out: Uint8Array, pos: number, tag: Uint8Array, value: number): number {
+  if (value === NONE) return pos;
+  pos = put(out, pos, tag);
+  pos = putUint(out, pos, value);
+  out[pos++] = 32;
+  return pos;
+}
+
+/** A nest of u32 attributes 1..3 (CTA_SEQADJ_*, CTA_SYNPROXY_*), as the decoder checks it. */
+function validU32Nest(u8: Uint8Array, p: number, end: number): boolean {
+  let seen = 0;
+  while (p < end) {
+    if (end - p < 4) return false;
+    const len = nlaLen(u8, p);
+    if (len < 4 || len > end - p) return false;
+    const type = nlaType(u8, p);
+    if (type >= 1 && type <= 3) {
+      if (len !== 8 || (seen & (1 << type)) !== 0) return false;
+      seen |= 1 << type;
+    }
+    p += (len + 3) & ~3;
+  }
+  return true;
+}
+
+/** CTA_TIMESTAMP holds 8-byte start/stop (and pads); a repeat or a bad length is the generic path's. */
+function validTimestamp(u8: Uint8Array, p: number, end: number): boolean {
+  let seen = 0;
+  while (p < end) {
+    if (end - p < 4) return false;
+    const len = nlaLen(u8, p);
+    if (len < 4 || len > end - p) return false;
+    const type = nlaType(u8, p);
+    if (type === 1 || type === 2) {
+      if (len !== 12 || (seen & type) !== 0) return false;
+      seen |= type;
+    }
+    p += (len + 3) & ~3;
+  }
+  return true;
+}
