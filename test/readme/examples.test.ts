@@ -43,3 +43,19 @@ describe.each(["packages/socket/README.md", "packages/conntrack/README.md"])("%s
   });
   if (!kernel.ok) it.skip(`needs the kernel: ${kernel.reason}`, () => {});
 });
+
+describe("packages/cli/README.md example", () => {
+  const readme = readFileSync(join(root, "packages/cli/README.md"), "utf8");
+  const block = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+  const lines = block.split("\n").filter((l) => l.startsWith("tsconntrack "));
+  it("has replay lines to run", () => expect(lines.length).toBeGreaterThanOrEqual(3));
+  for (const line of lines) {
+    it(line, () => {
+      const args = line.split(" ").slice(1).map((a) => (a.startsWith("fixtures/") ? join(root, a) : a));
+      const result = execHost(join(root, "bin/tsconntrack"), args, { env: { TSCONNTRACK_NOW: "1795480200" } });
+      expect(result.stderr).toMatch(/have been shown\.\n$/);
+      expect(result.status).toBe(0);
+      expect(result.stdout).not.toBe("");
+    });
+  }
+});
