@@ -2,12 +2,11 @@
 // decided (usage, version, errors) and loads the command's module only when it has work to do, so
 // `--version`, `-h` and argument errors never load the netlink stack.
 
-import { isatty } from "node:tty";
 import { parseArgs } from "./args/parse-args.js";
 import type { ParsedCommand } from "./args/types.js";
 import { colorWanted } from "./io/color.js";
 import { PACKAGE_NAME, PROGRAM_NAME, PROGRAM_VERSION } from "./io/identity.js";
-import { EXIT_BROKEN_PIPE, OutputSink, isBrokenPipeError, writeAll, writeStderr } from "./io/output.js";
+import { EXIT_BROKEN_PIPE, OutputSink, isBrokenPipeError, isTerminal, writeAll, writeStderr } from "./io/output.js";
 import { lazyProtocolDatabase, loadLabelMap } from "./io/system-files.js";
 import type { CommandModule, Cli } from "./commands/cli.js";
 
@@ -51,7 +50,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const module = (await import(modulePath)) as CommandModule;
   const cli: Cli = {
     out: new OutputSink(1),
-    stdoutIsTty: isatty(1),
+    stdoutIsTty: isTerminal(1),
     color: colorWanted(),
   };
   return module.run(parsed, cli);

@@ -1,16 +1,57 @@
 // -C [expect]: the number of entries, printf("%d\n"). No summary line. -C expect counts every family
 // (1.4.7 counted only IPv4 expectations: DEVIATIONS.md) and, like 1.4.7, prints its count (0) before
-// the error when the dump fails.
+// the error when the dump fails. The netlink stack is loaded only when the /proc fast path below
+// cannot give the kernel's exact answer.
 
+import { readFileSync } from "node:fs";
 import type { ParsedCommand } from "../args/types.js";
 import { formatCount } from "../format/stats.js";
-import { formatGlobalStatsJson } from "../format/json.js";
-import { openConntrack } from "../io/session.js";
+import type { openConntrack } from "../io/session.js";
 import type { Cli } from "./cli.js";
-import { kernelErrno, operationFailedText } from "./errors.js";
+
+const COUNT_PATH = "/proc/sys/net/netfilter/nf_conntrack_count";
+const CAP_NET_ADMIN = 12;
+
+/** CAP_NET_ADMIN in the effective set, and the initial user namespace (which owns every netns we can be in). */
+function netAdminOverEveryNetns(): boolean {
+  try {
+    const status = readFileSync("/proc/self/status", "latin1");
+    const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+    if (capEff === undefined || (BigInt(`0x${capEff}`) & (1n << BigInt(CAP_NET_ADMIN))) === 0n) return false;
+    return /^\s*0\s+0\s+4294967295\s*$/.test(readFileSync("/proc/self/uid_map", "latin1"));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * nf_conntrack_count is net->ct.count of the namespace this process is in, the very counter
+ * GET_STATS returns as CTA_STATS_GLOBAL_ENTRIES. It is used only when the netlink request could
+ * not answer differently: the conntrack table, no --netns (our socket would be elsewhere), no
+ * --record/--replay (the capture is the point), and CAP_NET_ADMIN over this namespace (without it
+ * the kernel refuses the request with EPERM, which conntrack reports).
+ */
+function procCount(cmd: ParsedCommand): number | undefined {
+  const { netns, record, replay } = cmd.extensions;
+  if (cmd.table !== "conntrack" || netns !== undefined || record !== undefined || replay !== undefined) return undefined;
+  if (!netAdminOverEveryNetns()) return undefined;
+  try {
+    const value = Number(readFileSync(COUNT_PATH, "latin1").trim());
+    return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function print(cmd: ParsedCommand, cli: Cli, count: number): Promise<void> {
+  const json = cmd.output.json || cmd.output.ndjson;
+  const text = json ? (await import("../format/json.js")).formatGlobalStatsJson({ entries: count }) : formatCount(count);
+  cli.out.write(text + "\n");
+  cli.out.finish("", cli.stdoutIsTty);
+}
 
 /** -C expect: a dump of every family; 1.4.7 prints the counter (still 0) even when the dump fails. */
-function countExpectations(ct: ReturnType<typeof openConntrack>, cmd: ParsedCommand, cli: Cli): number {
+function countExpectations(ct: ReturnType<typeof openConntrack>, cmd: ParsedCommand, cli: Cli, kernelErrno: (error: unknown) => number | undefined): number {
   try {
     return ct.countExpectSync({ family: 0 });
   } catch (error) {
@@ -20,12 +61,17 @@ function countExpectations(ct: ReturnType<typeof openConntrack>, cmd: ParsedComm
 }
 
 export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
+  const fast = procCount(cmd);
+  if (fast !== undefined) {
+    await print(cmd, cli, fast);
+    return 0;
+  }
+  const { openConntrack } = await import("../io/session.js");
+  const { kernelErrno, operationFailedText } = await import("./errors.js");
   const ct = openConntrack(cmd);
   try {
-    const count = cmd.table === "expect" ? countExpectations(ct, cmd, cli) : ct.countSync();
-    const json = cmd.output.json || cmd.output.ndjson;
-    cli.out.write((json ? formatGlobalStatsJson({ entries: count }) : formatCount(count)) + "\n");
-    cli.out.finish("", cli.stdoutIsTty);
+    const count = cmd.table === "expect" ? countExpectations(ct, cmd, cli, kernelErrno) : ct.countSync();
+    await print(cmd, cli, count);
     return 0;
   } catch (error) {
     const errno = kernelErrno(error);

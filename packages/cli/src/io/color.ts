@@ -1,7 +1,7 @@
 // Colour only for a person at a terminal: stdout must be a tty and NO_COLOR unset. Pipes and files get
 // conntrack's exact bytes. chalk is loaded only when colour is on.
 
-import { isatty } from "node:tty";
+import { isTerminal } from "./output.js";
 
 export interface Painter {
   readonly enabled: boolean;
@@ -16,7 +16,7 @@ const PLAIN: Painter = { enabled: false, event: (_kind, text) => text, key: (tex
 export function colorWanted(env: NodeJS.ProcessEnv = process.env, fd = 1): boolean {
   const noColor = env["NO_COLOR"];
   if (noColor !== undefined && noColor !== "") return false;
-  return isatty(fd);
+  return isTerminal(fd);
 }
 
 export async function createPainter(enabled: boolean): Promise<Painter> {

@@ -3,7 +3,8 @@
 // retried after a short sleep; EPIPE (the reader went away, e.g. `| head -1`) ends the process quietly,
 // as conntrack does when SIGPIPE kills it.
 
-import { writeSync } from "node:fs";
+import { fstatSync, writeSync } from "node:fs";
+import { createRequire } from "node:module";
 
 /** Exit status a shell reports for a process killed by SIGPIPE (what conntrack gets). */
 export const EXIT_BROKEN_PIPE = 141;
@@ -131,6 +132,24 @@ export class OutputSink {
     writeAll(this.fd, bytes.subarray(beforeSummary));
     this.written = total;
   }
+}
+
+/**
+ * isatty(fd) without loading node:tty (which loads node:net, a noticeable part of start-up) in the
+ * usual cases: a file or pipe is not a character device, and /dev/null and friends (major 1) are
+ * character devices that are never terminals. Anything else asks tty.isatty.
+ */
+export function isTerminal(fd: number): boolean {
+  let stat;
+  try {
+    stat = fstatSync(fd);
+  } catch {
+    return false;
+  }
+  if (!stat.isCharacterDevice()) return false;
+  if (((stat.rdev >> 8) & 0xfff) === 1) return false;
+  const tty = createRequire(import.meta.url)("node:tty") as typeof import("node:tty");
+  return tty.isatty(fd);
 }
 
 /** Writes text to stderr right away (stderr is unbuffered in C). */
