@@ -37,9 +37,14 @@ function parseOptions(argv: readonly string[]): PackOptions {
   return options;
 }
 
+/** Our environment minus the npm_config_* that pnpm passes to scripts (npm would read them as its own). */
+function npmEnvironment(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm|pnpm)_config_/i.test(key)));
+}
+
 /** Runs a command, its output going to our stderr (stdout is kept for the tarball path). */
 function run(command: string, args: readonly string[], cwd: string): string {
-  const result = spawnSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const result = spawnSync(command, args, { cwd, env: npmEnvironment(), encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
   if (result.error) throw new PackError(`could not run ${command}: ${result.error.message}`);
   if (result.status !== 0) {
     process.stderr.write(result.stdout);
