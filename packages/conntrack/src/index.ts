@@ -13,6 +13,7 @@ export {
 } from "./conntrack.js";
 export type { SessionOptions } from "./session.js";
 export type { ListOptions, ListSummary, ConntrackEntry, EntryCallback, MessageCallback } from "./list.js";
+export { decodeEntryAt } from "./list.js";
 export {
   compileFilter,
   isEmptyFilter,

@@ -3,7 +3,7 @@
  * filter (EOPNOTSUPP/EINVAL before sending any entry), the dump is retried with less in the
  * kernel. The exact predicate always runs in user space, so the result does not depend on it.
  */
-import { NLMSG_HDRLEN, type NlMessage, type NlMsgHeader } from "@tsconntrack/codec";
+import { HOST_LITTLE_ENDIAN, NLMSG_HDRLEN, readMessageHeader, type NlMessage, type NlMsgHeader } from "@tsconntrack/codec";
 import { conntrack, type ConntrackAttrs, type Nfgenmsg } from "@tsconntrack/codec/conntrack";
 import { isNetlinkSocketError, type NetlinkClient } from "@tsconntrack/socket";
 import { CT_NEW, EINVAL, EOPNOTSUPP, SET_CONNTRACK } from "./constants.js";
@@ -92,67 +92,90 @@ export function learnFromSuccess(caps: KernelCapabilities, used: CompiledFilter)
   if (used.kernel.mark) caps.markFilter = true;
 }
 
-/** nfgenmsg.nfgen_family without making a payload view (dump messages are DatagramMessages). */
-function familyByte(message: NlMessage): number {
-  if (message.header.len <= NLMSG_HDRLEN) return 0;
-  const datagram = (message as { datagram?: Uint8Array }).datagram;
-  return datagram !== undefined ? datagram[message.offset + NLMSG_HDRLEN]! : message.payload[0]!;
-}
-
 function familyOf(fixed: Record<string, unknown>): number {
   return (fixed as unknown as Nfgenmsg).nfgenFamily;
 }
 
 /**
- * Hands over each entry message undecoded (a view of the receive buffer, valid only during the
- * call) with its nfgenmsg family. When the filter has a user-space part, the message was decoded
- * to test it and that decode is passed along as `flow`, so the caller need not decode twice.
+ * Hands over each entry message undecoded: `datagram[offset, offset + length)` (a view of the
+ * receive buffer, valid only during the call) with its nfgenmsg family. When the filter has a
+ * user-space part, the message was decoded to test it and that decode is passed along as `flow`.
  */
-export type MessageCallback = (message: NlMessage, family: number, flow: ConntrackAttrs | undefined) => void;
+export type MessageCallback = (datagram: Uint8Array, offset: number, length: number, family: number, flow: ConntrackAttrs | undefined) => void;
 
-/** The streaming fast path: one decode per message, no per-entry allocation beyond the decoded value. */
-export function listSync(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onEntry: EntryCallback): ListSummary {
-  return listMessagesSync(client, caps, options, (message, family, flow) => {
-    onEntry(flow ?? conntrack.decodeMessage<ConntrackAttrs>(message, SET_CONNTRACK).attrs, family, message.header);
-  });
+/** The entry at `datagram[offset, offset + length)` (as listMessagesSync hands it over), decoded. */
+export function decodeEntryAt(datagram: Uint8Array, offset: number, length: number): ConntrackAttrs {
+  const bytes = datagram.subarray(offset, offset + length);
+  const message: NlMessage = { header: readMessageHeader(bytes, 0), offset: 0, bytes, payload: bytes.subarray(NLMSG_HDRLEN) };
+  return conntrack.decodeMessage<ConntrackAttrs>(message, SET_CONNTRACK).attrs;
 }
 
-/** Like listSync, without decoding what the filter does not need: for formatters that read the bytes. */
-export function listMessagesSync(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onMessage: MessageCallback): ListSummary {
+/** Runs the dump of each attempt until the kernel accepts one (see filterAttempts). */
+function withFallbacks(
+  caps: KernelCapabilities,
+  options: ListOptions,
+  dump: (compiled: CompiledFilter, counts: { received: number; entries: number }) => boolean,
+): ListSummary {
   const attempts = filterAttempts(options, caps);
   const fallbacks: string[] = [];
   for (let i = 0; ; i++) {
     const compiled = attempts[i]!;
-    const predicate = compiled.predicate;
-    const request = dumpRequest(options.table ?? "conntrack", compiled.family, compiled.attrs, options.zero);
-    let received = 0;
-    let entries = 0;
+    const counts = { received: 0, entries: 0 };
     try {
-      const summary = client.dumpSync(request, (message: NlMessage) => {
-        if (message.header.type !== CT_NEW) return;
-        received++;
-        let flow: ConntrackAttrs | undefined;
-        let family: number;
-        if (predicate !== undefined) {
-          const decoded = conntrack.decodeMessage<ConntrackAttrs>(message, SET_CONNTRACK);
-          family = familyOf(decoded.fixed);
-          flow = decoded.attrs;
-          if (!predicate(flow, family)) return;
-        } else {
-          family = familyByte(message);
-        }
-        entries++;
-        onMessage(message, family, flow);
-      });
+      const interrupted = dump(compiled, counts);
       learnFromSuccess(caps, compiled);
-      return { entries, received, interrupted: summary.interrupted, kernel: compiled.kernel, fallbacks };
+      return { entries: counts.entries, received: counts.received, interrupted, kernel: compiled.kernel, fallbacks };
     } catch (error) {
-      if (received > 0 || i + 1 >= attempts.length || !isFilterRefusal(error)) throw error;
+      if (counts.received > 0 || i + 1 >= attempts.length || !isFilterRefusal(error)) throw error;
       fallbacks.push((error as { code: string }).code);
       learnFromRefusal(caps, compiled, attempts[i + 1]!);
     }
   }
 }
+
+/** The streaming fast path: one decode per message, no per-entry allocation beyond the decoded value. */
+export function listSync(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onEntry: EntryCallback): ListSummary {
+  return withFallbacks(caps, options, (compiled, counts) => {
+    const predicate = compiled.predicate;
+    const request = dumpRequest(options.table ?? "conntrack", compiled.family, compiled.attrs, options.zero);
+    return client.dumpSync(request, (message: NlMessage) => {
+      if (message.header.type !== CT_NEW) return;
+      counts.received++;
+      const decoded = conntrack.decodeMessage<ConntrackAttrs>(message, SET_CONNTRACK);
+      const family = familyOf(decoded.fixed);
+      if (predicate !== undefined && !predicate(decoded.attrs, family)) return;
+      counts.entries++;
+      onEntry(decoded.attrs, family, message.header);
+    }).interrupted;
+  });
+}
+
+/**
+ * Like listSync without decoding what the filter does not need and without per-message objects:
+ * for formatters that read the bytes themselves.
+ */
+export function listMessagesSync(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onMessage: MessageCallback): ListSummary {
+  return withFallbacks(caps, options, (compiled, counts) => {
+    const predicate = compiled.predicate;
+    const request = dumpRequest(options.table ?? "conntrack", compiled.family, compiled.attrs, options.zero);
+    return client.dumpBytesSync(request, (datagram, offset, length) => {
+      // nlmsg_type (host order) and nfgenmsg.nfgen_family.
+      if (messageType(datagram, offset) !== CT_NEW) return;
+      counts.received++;
+      const family = length > NLMSG_HDRLEN ? datagram[offset + NLMSG_HDRLEN]! : 0;
+      let flow: ConntrackAttrs | undefined;
+      if (predicate !== undefined) {
+        flow = decodeEntryAt(datagram, offset, length);
+        if (!predicate(flow, family)) return;
+      }
+      counts.entries++;
+      onMessage(datagram, offset, length, family, flow);
+    }).interrupted;
+  });
+}
+
+const messageType = (datagram: Uint8Array, offset: number): number =>
+  HOST_LITTLE_ENDIAN ? datagram[offset + 4]! | (datagram[offset + 5]! << 8) : (datagram[offset + 4]! << 8) | datagram[offset + 5]!;
 
 /** The async form; `summary` is filled in when the iteration ends. */
 export async function* listAsync(

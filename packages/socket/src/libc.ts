@@ -23,42 +23,89 @@ const LITTLE = endianness() === "LE";
 /** msghdr/iovec/cmsghdr/sock_fprog offsets below assume 8-byte pointers and size_t. */
 const POINTER_SIZE = 8;
 
-let ffi: Ffi | undefined;
+/** What Call needs from ffi-rs: its types, `open`, and a `load` that takes array lengths in paramsType. */
+interface FfiCore {
+  DataType: Ffi["DataType"];
+  open: Ffi["open"];
+  /** The native load: U8Array parameters must be described as { ffiTypeTag: Array, type, length }. */
+  load: (params: unknown) => unknown;
+  /** Tag of array parameter descriptors. */
+  arrayTag: number;
+}
 
-function loadFfi(): Ffi {
+let ffi: FfiCore | undefined;
+
+/**
+ * The glibc build of ffi-rs's native binding, loaded directly: ffi-rs's index.js first runs
+ * process.report.getReport() to tell glibc from musl (about 20 ms) and wraps every call in a
+ * copy of paramsType. We use libc.so.6, so glibc is a given. Anything unexpected falls back to
+ * the package's own entry.
+ */
+function loadNative(require: NodeJS.Require): FfiCore | undefined {
+  if (process.platform !== "linux" || (process.arch !== "x64" && process.arch !== "arm64")) return undefined;
+  try {
+    const fromFfiRs = createRequire(require.resolve("ffi-rs"));
+    const native = fromFfiRs(`@yuuang/ffi-rs-linux-${process.arch}-gnu`) as Ffi & { FFITypeTag: { Array: number } };
+    if (typeof native.load !== "function" || typeof native.FFITypeTag?.Array !== "number") return undefined;
+    return { DataType: native.DataType, open: native.open, load: native.load as (params: unknown) => unknown, arrayTag: native.FFITypeTag.Array };
+  } catch {
+    return undefined;
+  }
+}
+
+function loadFfi(): FfiCore {
   if (ffi === undefined) {
     const require = createRequire(import.meta.url);
-    const loaded = require("ffi-rs") as Ffi;
-    loaded.open({ library: LIBRARY, path: "libc.so.6" });
-    ffi = loaded;
+    let core = loadNative(require);
+    if (core === undefined) {
+      const wrapped = require("ffi-rs") as Ffi;
+      // The package's load describes array parameters itself; Call then passes plain types.
+      core = { DataType: wrapped.DataType, open: wrapped.open, load: wrapped.load as (params: unknown) => unknown, arrayTag: -1 };
+    }
+    core.open({ library: LIBRARY, path: "libc.so.6" });
+    ffi = core;
   }
   return ffi;
 }
 
 /** A prepared call: one params object reused for every invocation. */
 class Call {
-  private readonly params: FfiRs.FFIParams<FfiRs.DataType, true, boolean | undefined>;
+  private readonly params: { library: string; funcName: string; retType: FfiRs.DataType; paramsType: unknown[]; paramsValue: unknown[]; errno: boolean; runInNewThread: boolean; freeResultMemory: boolean };
   private readonly paramsType: FfiRs.DataType[];
-  private readonly ffiRs: Ffi;
+  private readonly ffiRs: FfiCore;
+  /** Indexes of U8Array parameters, whose descriptors carry the length of each call's buffer. */
+  private readonly arrays: number[];
+  /** paramsType for the native load: array descriptors are reused, their length set per call. */
+  private readonly described: unknown[];
 
-  constructor(ffiRs: Ffi, funcName: string, retType: FfiRs.DataType, paramsType: FfiRs.DataType[], runInNewThread = false) {
+  constructor(ffiRs: FfiCore, funcName: string, retType: FfiRs.DataType, paramsType: FfiRs.DataType[], runInNewThread = false) {
     this.ffiRs = ffiRs;
     this.paramsType = paramsType;
-    this.params = { library: LIBRARY, funcName, retType, paramsType, paramsValue: [], errno: true, runInNewThread };
+    this.arrays = ffiRs.arrayTag < 0 ? [] : paramsType.flatMap((type, i) => (type === ffiRs.DataType.U8Array ? [i] : []));
+    this.described = paramsType.map((type, i) => (this.arrays.includes(i) ? { ffiTypeTag: ffiRs.arrayTag, type, length: 0 } : type));
+    this.params = { library: LIBRARY, funcName, retType, paramsType: [], paramsValue: [], errno: true, runInNewThread, freeResultMemory: false };
+  }
+
+  /** paramsType for these arguments. */
+  private typesFor(args: unknown[]): unknown[] {
+    // The package's wrapper rewrites paramsType in place for array types: hand it the plain template each time.
+    if (this.ffiRs.arrayTag < 0) return this.paramsType;
+    for (const i of this.arrays) (this.described[i] as { length: number }).length = (args[i] as Uint8Array).length;
+    return this.described;
   }
 
   /** Returns the value, or -errno when the call returned -1. */
   invoke(...args: unknown[]): number {
-    // ffi-rs rewrites paramsType in place for array types; restore the plain template each time.
-    this.params.paramsType = this.paramsType;
+    this.params.paramsType = this.typesFor(args);
     this.params.paramsValue = args;
-    const result = this.ffiRs.load(this.params) as unknown as ErrnoResult;
+    const result = this.ffiRs.load(this.params) as ErrnoResult;
     return result.value === -1 ? -result.errnoCode : Number(result.value);
   }
 
   async invokeAsync(...args: unknown[]): Promise<number> {
-    const params = { ...this.params, paramsType: this.paramsType, paramsValue: args, runInNewThread: true };
-    const result = (await this.ffiRs.load(params)) as unknown as ErrnoResult;
+    const types = this.typesFor(args).map((type) => (typeof type === "object" ? { ...(type as object) } : type));
+    const params = { ...this.params, paramsType: types, paramsValue: args, runInNewThread: true };
+    const result = (await this.ffiRs.load(params)) as ErrnoResult;
     return result.value === -1 ? -result.errnoCode : Number(result.value);
   }
 }

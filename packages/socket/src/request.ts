@@ -14,6 +14,9 @@ import { NetlinkProtocolError, NetlinkSocketError, type ExtendedAck, type Netlin
 import type { Transport } from "./transport.js";
 import { HEADER_SIZE, align4, viewOf, writeHeader } from "./wire.js";
 
+/** nlmsghdr fields are in host byte order. */
+const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** One request: type and flags of the nlmsghdr plus the bytes after it. */
 export interface NetlinkRequest {
   type: number;
@@ -153,6 +156,29 @@ export class NetlinkClient {
           const datagram = this.transport.receiveSync();
           if (datagram === null) throw closedError("dump");
           for (const message of dump.accept(datagram.bytes)) onMessage(message);
+        }
+      } catch (error) {
+        if (!dump.failed) this.drainSync(dump);
+        throw error;
+      }
+      return dump.summary();
+    });
+  }
+
+  /**
+   * A dump without per-message objects, for streaming formatters: `onMessage` gets the datagram (a
+   * view of the receive buffer, valid only during the call), and the offset and nlmsg_len of each
+   * reply message in it. Control messages (DONE, errors) are handled here as in dumpSync.
+   */
+  dumpBytesSync(request: NetlinkRequest, onMessage: (datagram: Uint8Array, offset: number, length: number) => void): DumpSummary {
+    return this.exclusive(() => {
+      const dump = new DumpExchange(this, request);
+      this.transport.send(dump.encode());
+      try {
+        while (!dump.done) {
+          const datagram = this.transport.receiveSync();
+          if (datagram === null) throw closedError("dump");
+          dump.acceptBytes(datagram.bytes, onMessage);
         }
       } catch (error) {
         if (!dump.failed) this.drainSync(dump);
@@ -406,28 +432,67 @@ class DumpExchange {
         continue;
       }
       if ((flags & NLM_F_DUMP_INTR) !== 0) this.interrupted = true;
-      if (type === NLMSG_DONE) {
-        this.done = true;
-        const info = parseDoneMessage(message);
-        if (info.error < 0) {
-          this.failed = true;
-          throw this.client.kernelError("dump", -info.error, info.extack, this.request, seq);
-        }
-        return;
-      }
-      if (type === NLMSG_ERROR) {
-        const info = parseErrorMessage(message);
-        if (info.error !== 0) {
-          this.done = true;
-          this.failed = true;
-          throw this.client.kernelError("dump", -info.error, info.extack, this.request, seq);
-        }
+      if (type === NLMSG_DONE || type === NLMSG_ERROR) {
+        if (this.control(message)) return;
         continue;
       }
       if (type < NLMSG_MIN_TYPE) continue;
       this.count++;
       yield message;
     }
+  }
+
+  /**
+   * accept without objects: reads each header in place and hands over offset and length. An
+   * irregular datagram (a bad nlmsg_len) is left to parseMessages, which reports it.
+   */
+  acceptBytes(datagram: Uint8Array, onMessage: (datagram: Uint8Array, offset: number, length: number) => void): void {
+    this.datagrams++;
+    const view = viewOf(datagram);
+    const portId = this.client.transport.portId;
+    const end = datagram.length;
+    for (let offset = 0; offset < end; ) {
+      const len = end - offset >= HEADER_SIZE ? view.getUint32(offset, LITTLE) : 0;
+      if (len < HEADER_SIZE || len > end - offset) {
+        parseMessages(datagram);
+        throw new NetlinkProtocolError("dump: a malformed datagram", "unexpected");
+      }
+      const type = view.getUint16(offset + 4, LITTLE);
+      const flags = view.getUint16(offset + 6, LITTLE);
+      if (view.getUint32(offset + 8, LITTLE) !== this.seq || view.getUint32(offset + 12, LITTLE) !== portId) {
+        this.client.skippedMessages++;
+      } else {
+        if ((flags & NLM_F_DUMP_INTR) !== 0) this.interrupted = true;
+        if (type === NLMSG_DONE || type === NLMSG_ERROR) {
+          if (this.control(parseMessages(datagram.subarray(offset, offset + len))[0]!)) return;
+        } else if (type >= NLMSG_MIN_TYPE) {
+          this.count++;
+          onMessage(datagram, offset, len);
+        }
+      }
+      offset += align4(len);
+    }
+  }
+
+  /** DONE or an error reply: true when the dump is over; throws the kernel's error. */
+  private control(message: NlMessage): boolean {
+    const seq = message.header.seq;
+    if (message.header.type === NLMSG_DONE) {
+      this.done = true;
+      const info = parseDoneMessage(message);
+      if (info.error < 0) {
+        this.failed = true;
+        throw this.client.kernelError("dump", -info.error, info.extack, this.request, seq);
+      }
+      return true;
+    }
+    const info = parseErrorMessage(message);
+    if (info.error !== 0) {
+      this.done = true;
+      this.failed = true;
+      throw this.client.kernelError("dump", -info.error, info.extack, this.request, seq);
+    }
+    return false;
   }
 
   summary(): DumpSummary {

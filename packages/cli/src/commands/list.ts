@@ -12,9 +12,7 @@ import { loadedLabelMap } from "./labels.js";
 import { EntryPrinter } from "./printer.js";
 import { RAW_LINE_MAX } from "./raw-text.js";
 import { listExpectations } from "./expect.js";
-import { conntrack, type ConntrackAttrs } from "@tsconntrack/codec/conntrack";
-
-const SET_CONNTRACK = "conntrack-attrs";
+import { decodeEntryAt, type ConntrackAttrs } from "@tsconntrack/conntrack";
 
 export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   if (cmd.table === "expect") return listExpectations(cmd, cli);
@@ -34,10 +32,10 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   try {
     if (raw !== undefined) {
       // Lines go from the receive buffer straight into the output buffer; odd entries take the generic path.
-      ct.listMessagesSync(options, (message, family, flow) => {
-        const end = raw.write(message, family, out.reserve(RAW_LINE_MAX), out.position);
+      ct.listMessagesSync(options, (datagram, offset, length, family, flow) => {
+        const end = raw.write(datagram, offset, length, family, out.reserve(RAW_LINE_MAX), out.position);
         if (end >= 0) out.commit(end);
-        else print(flow ?? conntrack.decodeMessage<ConntrackAttrs>(message, SET_CONNTRACK).attrs, family);
+        else print(flow ?? decodeEntryAt(datagram, offset, length), family);
         count++;
       });
     } else {

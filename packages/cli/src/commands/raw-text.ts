@@ -6,7 +6,6 @@
 // reports malformed attributes as the decoder does.
 
 import { endianness } from "node:os";
-import type { NlMessage } from "@tsconntrack/codec";
 import { formatIPv6 } from "@tsconntrack/codec";
 import { deltaTimeText } from "../format/conntrack-text.js";
 import {
@@ -344,14 +343,11 @@ export class RawConntrackText {
   }
 
   /**
-   * Writes the entry's line and its newline at `out[pos]` (room for RAW_LINE_MAX bytes); returns
-   * the new end, or -1 when the generic path must print this entry.
+   * Writes the line of the entry message `u8[start, start + length)` and its newline at `out[pos]`
+   * (room for RAW_LINE_MAX bytes); returns the new end, or -1 when the generic path must print it.
    */
-  write(message: NlMessage, family: number, out: Uint8Array, pos: number): number {
-    const datagram = (message as { datagram?: Uint8Array }).datagram;
-    const u8 = datagram ?? message.bytes;
-    const start = datagram !== undefined ? message.offset : 0;
-    if (!this.scan(u8, start + NLMSG_HDRLEN + NFGENMSG_LEN, start + message.header.len)) return -1;
+  write(u8: Uint8Array, start: number, length: number, family: number, out: Uint8Array, pos: number): number {
+    if (!this.scan(u8, start + NLMSG_HDRLEN + NFGENMSG_LEN, start + length)) return -1;
     return this.put(u8, family, out, pos);
   }
 

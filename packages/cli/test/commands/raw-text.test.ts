@@ -22,7 +22,8 @@ function messageOf(attrs: ConntrackAttrs, family: number) {
 function both(attrs: ConntrackAttrs, family: number, options = { extended: false, id: false }) {
   const message = messageOf(attrs, family);
   const out = new Uint8Array(RAW_LINE_MAX + 8);
-  const end = new RawConntrackText({ ...options, nowSec: NOW }).write(message, family, out, 3);
+  const datagram = (message as unknown as { datagram: Uint8Array }).datagram;
+  const end = new RawConntrackText({ ...options, nowSec: NOW }).write(datagram, message.offset, message.header.len, family, out, 3);
   const decoded = conntrack.decodeMessage<ConntrackAttrs>(message, "conntrack-attrs").attrs;
   const expected = formatConntrackText(decoded, { family }, { ...options, nowSec: NOW }) + "\n";
   return { raw: end < 0 ? undefined : Buffer.from(out.subarray(3, end)).toString("latin1"), expected };
