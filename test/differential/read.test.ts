@@ -48,7 +48,7 @@ describe.skipIf(reason !== null)("tsconntrack vs conntrack 1.4.7, same table (re
       return differences(real, asConntrackRun(live, mine), { timerTolerance });
     });
     CASES.forEach((testCase, i) => outcomes.set(caseKey(testCase), results[i]!));
-  }, 300_000);
+  }, 600_000);
 
   afterAll(() => {
     session?.close();

@@ -127,9 +127,12 @@ export function prepareTwin(ns: string): void {
   execOk(ns, "nft", ["-f", "-"], { input: DIFF_NFT_RULESET });
 }
 
-/** Empties a twin and loads the same entries again (new ids, fresh counters and timestamps). */
-export async function fillTwin(view: EtcView, ns: string): Promise<void> {
+/**
+ * Empties a twin and loads the same entries again (new ids, fresh counters and timestamps); with
+ * `traffic`, also a UDP flow whose counters are not zero (costs a Python start, so only on request).
+ */
+export async function fillTwin(view: EtcView, ns: string, traffic = false): Promise<void> {
   await runInOk(view, ns, "conntrack", ["-F"]);
   await loadTable(view, ns);
-  execOk(ns, PYTHON, ["-c", TWIN_TRAFFIC]);
+  if (traffic) execOk(ns, PYTHON, ["-c", TWIN_TRAFFIC]);
 }

@@ -25,7 +25,8 @@ describe.skipIf(reason !== null)("tsconntrack vs conntrack 1.4.7 on twin tables 
   const outcomes = new Map<string, string[]>();
 
   async function compare(live: Session, theirsNs: string, oursNs: string, testCase: WriteCase): Promise<string[]> {
-    await Promise.all([fillTwin(live.labelled, theirsNs), fillTwin(live.labelled, oursNs)]);
+    const traffic = testCase.traffic ?? false;
+    await Promise.all([fillTwin(live.labelled, theirsNs, traffic), fillTwin(live.labelled, oursNs, traffic)]);
     const theirs = twinSide(live.labelled, theirsNs, testCase.files);
     const ours = twinSide(live.labelled, oursNs, testCase.files);
     try {
@@ -67,7 +68,7 @@ describe.skipIf(reason !== null)("tsconntrack vs conntrack 1.4.7 on twin tables 
         }
       }),
     );
-  }, 300_000);
+  }, 600_000);
 
   afterAll(() => {
     session?.close();
