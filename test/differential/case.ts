@@ -14,6 +14,8 @@ export interface DiffCase {
   readonly noLabelMap?: true;
   /** TZ for both tools (default run.ts PINNED_TZ). */
   readonly tz?: string;
+  /** Both tools write to a pipe instead of a file (run.ts RunOptions.stdoutPipe). */
+  readonly stdoutPipe?: true;
 }
 
 export function caseTitle(testCase: DiffCase): string {
@@ -21,6 +23,7 @@ export function caseTitle(testCase: DiffCase): string {
   const extras = [
     testCase.noLabelMap ? "no label map" : "",
     testCase.tz ? `TZ=${testCase.tz}` : "",
+    testCase.stdoutPipe ? "stdout on a pipe" : "",
     testCase.deviation ? `deliberate deviation: ${testCase.deviation}` : "",
   ].filter(Boolean);
   return `${shown}${extras.length ? ` (${extras.join("; ")})` : ""}`;

@@ -14,6 +14,9 @@ const LABELLED = "-s 10.9.0.1 -d 10.9.0.2 -p tcp --sport 100 --dport 200";
 
 export const OUTPUT_CASES: readonly DiffCase[] = [
   c("-L"),
+  c("-L", { stdoutPipe: true }),
+  c("-L -o xml", { stdoutPipe: true }),
+  c("-V", { stdoutPipe: true }),
   c("--dump"),
   c("-L conntrack"),
   c("-L -o extended"),
