@@ -4,12 +4,13 @@ import { conntrack, type ConntrackAttrs, type ConntrackStatsAttrs, type Nfgenmsg
 import { NetlinkClient, type BatchResult, type NetlinkRequest, type NetlinkSocketError, type Transport } from "@tsconntrack/socket";
 import { CT_GET_STATS, CT_GET_STATS_CPU, CT_NEW, EINVAL, ENOENT, EOPNOTSUPP, SET_CONNTRACK, SET_STATS_CPU, SET_STATS_GLOBAL } from "./constants.js";
 import { ConntrackEvents, DEFAULT_EVENT_RECEIVE_BUFFER, groupNumbers, type EventOptions } from "./events.js";
+import { ByteArena } from "./byte-arena.js";
 import { ExpectApi } from "./expect-api.js";
 import type { FlowFilter } from "./filter.js";
 import { kernelRelease, releaseAtLeast, type KernelCapabilities } from "./kernel.js";
-import { listAsync, listMessagesSync, listSync, type ConntrackEntry, type EntryCallback, type ListOptions, type ListSummary, type MessageCallback } from "./list.js";
+import { decodeEntryAt, listAsync, listMessagesSync, listSync, type ConntrackEntry, type EntryCallback, type ListOptions, type ListSummary, type MessageCallback } from "./list.js";
 import { procConntrackCount } from "./proc.js";
-import { deleteRequest, flushRequest, getRequest, newRequest, statsCpuRequest, statsRequest, type FlowKey, type NewMode } from "./requests.js";
+import { deleteRequest, deleteRequestFromMessage, flushRequest, getRequest, newRequest, statsCpuRequest, statsRequest, type FlowKey, type NewMode } from "./requests.js";
 import { Session, type SessionOptions } from "./session.js";
 
 export interface ConntrackOptions extends SessionOptions {
@@ -29,6 +30,8 @@ export interface DeleteMatchingOptions {
   kernelFilter?: ListOptions["kernelFilter"];
   /** Called for each entry the kernel deleted, in order (for printing). Keeps matched entries in memory. */
   onDeleted?: (flow: ConntrackAttrs, family: number) => void;
+  /** As onDeleted, with the entry's message bytes (nlmsghdr included) instead of a decode (sync form only). */
+  onDeletedMessage?: (message: Uint8Array, family: number) => void;
 }
 
 export interface DeleteSummary {
@@ -86,7 +89,12 @@ export class Conntrack {
 
   private constructor(options: ConntrackOptions) {
     this.session = new Session(options);
-    this.capabilities = { familyFlush: releaseAtLeast(options.kernelRelease ?? kernelRelease(), 5, 0) };
+    const release = options.kernelRelease ?? kernelRelease();
+    this.capabilities = {
+      familyFlush: releaseAtLeast(release, 5, 0),
+      exactMark: releaseAtLeast(release, 4, 0),
+      exactTuple: releaseAtLeast(release, 5, 8),
+    };
     this.expect = new ExpectApi(() => this.requests());
   }
 
@@ -120,7 +128,8 @@ export class Conntrack {
    * handed over undecoded (valid only during the call), with the decode the filter made, if any.
    */
   listMessagesSync(options: ListOptions, onMessage: MessageCallback): ListSummary {
-    return listMessagesSync(this.requests(), this.capabilities, options, onMessage);
+    // Two filtered dumps instead of one are only for the kernel: a capture holds the requests it holds.
+    return listMessagesSync(this.requests(), this.capabilities, options, onMessage, this.session.live);
   }
 
   /** Async iteration over the matching entries. */
@@ -190,18 +199,38 @@ export class Conntrack {
     return this.batch(keys.map((key) => deleteRequest(key)));
   }
 
-  /** Lists the entries matching `filter` (kernel filters where possible) and deletes them in batches. */
+  /**
+   * Lists the entries matching `filter` (kernel filters where possible) and deletes them in
+   * batches. The deletes are built from the dumped bytes and sent without per-entry ACKs (the
+   * kernel reports only failures). Entries are kept (as message bytes) only for the callbacks.
+   */
   deleteMatchingSync(filter: FlowFilter, options: DeleteMatchingOptions = {}): DeleteSummary {
     const requests: NetlinkRequest[] = [];
-    const kept: { flow: ConntrackAttrs; family: number }[] = [];
-    const list = this.listSync(
+    const kept: KeptEntry[] = [];
+    const keep = options.onDeleted !== undefined || options.onDeletedMessage !== undefined;
+    const arena = new ByteArena();
+    const allocate = (bytes: number) => arena.allocate(bytes);
+    const list = this.listMessagesSync(
       { filter, ...(options.kernelFilter !== undefined ? { kernelFilter: options.kernelFilter } : {}) },
-      (flow, family) => {
-        requests.push(deleteRequest(flow, family));
-        if (options.onDeleted) kept.push({ flow, family });
+      (datagram, offset, length, family) => {
+        requests.push(deleteRequestFromMessage(datagram, offset, length, family, allocate));
+        // A copy: the datagram is the reused receive buffer.
+        if (keep) kept.push({ bytes: arena.copy(datagram, offset, offset + length), family });
       },
     );
-    return summarizeDeletes(list, this.batchSync(requests), kept, options.onDeleted);
+    const results = this.batchSync(requests);
+    const summary: DeleteSummary = { matched: results.length, deleted: 0, vanished: 0, errors: [], list };
+    results.forEach((result, i) => {
+      if (result.ok) {
+        summary.deleted++;
+        const entry = kept[i];
+        if (entry === undefined) return;
+        options.onDeletedMessage?.(entry.bytes, entry.family);
+        options.onDeleted?.(decodeEntryAt(entry.bytes, 0, entry.bytes.length), entry.family);
+      } else if (result.error!.errno === ENOENT) summary.vanished++;
+      else summary.errors.push(result.error!);
+    });
+    return summary;
   }
 
   async deleteMatching(filter: FlowFilter, options: DeleteMatchingOptions = {}): Promise<DeleteSummary> {
@@ -333,6 +362,11 @@ export class Conntrack {
   private async batch(requests: NetlinkRequest[]): Promise<OperationResult[]> {
     return requests.length === 0 ? [] : (await this.requests().batch(requests)).map(toResult);
   }
+}
+
+interface KeptEntry {
+  bytes: Uint8Array;
+  family: number;
 }
 
 export function toResult(result: BatchResult): OperationResult {

@@ -6,7 +6,7 @@
 import type { ConntrackAttrs, TupleAttrs, TupleProtoAttrs } from "@tsconntrack/codec/conntrack";
 import { NfCtFilterFlags } from "@tsconntrack/codec/conntrack";
 import { parseAddressSpec, type AddressMatch, type AddressSpec } from "./address.js";
-import { AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_ICMP, IPPROTO_ICMPV6 } from "./constants.js";
+import { AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from "./constants.js";
 import { ConntrackArgumentError } from "./errors.js";
 import { protocolNumber } from "./names.js";
 
@@ -70,8 +70,14 @@ export interface CompiledFilter {
   /** Attributes for the dump request (kernel-side filters). */
   attrs: ConntrackAttrs;
   kernel: KernelFilterSummary;
-  /** The exact test, undefined when the filter is empty. Always run on what the kernel returns. */
+  /** The exact test, undefined when the filter is empty. Always run on what the kernel returns, except: */
   predicate: ((flow: ConntrackAttrs, family: number) => boolean) | undefined;
+  /**
+   * Every test of the predicate is done exactly by the kernel part (family, mark, CTA_FILTER
+   * protocol, TCP/UDP ports, whole IPv4 addresses): "mark" needs the mark filter, "tuple" also
+   * CTA_FILTER. Undefined when the predicate tests anything else. See FILTERS.md.
+   */
+  kernelExact: "mark" | "tuple" | undefined;
 }
 
 interface CompiledTuple {
@@ -136,7 +142,8 @@ export function compileFilter(filter: FlowFilter = {}, choice: KernelFilterChoic
       if (replyKernel) attrs.tupleReply = replyKernel.tuple;
     }
   }
-  return { family: kernel.family, attrs, kernel, predicate: buildPredicate(filter, family, markMask, statusMask, orig, reply) };
+  const predicate = buildPredicate(filter, family, markMask, statusMask, orig, reply);
+  return { family: kernel.family, attrs, kernel, predicate, kernelExact: kernelExactness(filter, family, kernel, orig, reply) };
 }
 
 function resolveFamily(filter: FlowFilter, orig: CompiledTuple | undefined, reply: CompiledTuple | undefined): number {
@@ -223,6 +230,43 @@ function kernelTuple(t: CompiledTuple): { flags: number; tuple: TupleAttrs } | u
     tuple.tupleProto = proto;
   }
   return flags === 0 ? undefined : { flags, tuple };
+}
+
+/** Whether the kernel part alone decides the filter (see CompiledFilter.kernelExact). */
+function kernelExactness(
+  filter: FlowFilter,
+  family: number,
+  kernel: KernelFilterSummary,
+  orig: CompiledTuple | undefined,
+  reply: CompiledTuple | undefined,
+): CompiledFilter["kernelExact"] {
+  if (filter.predicate !== undefined || filter.status !== undefined || filter.zone !== undefined) return undefined;
+  if (family !== AF_UNSPEC && kernel.family !== family) return undefined;
+  if (filter.mark !== undefined && !kernel.mark) return undefined;
+  const tuples = [
+    [orig, kernel.origFlags],
+    [reply, kernel.replyFlags],
+  ] as const;
+  let tuple = false;
+  for (const [t, flags] of tuples) {
+    if (t === undefined) continue;
+    if (!tupleExact(t, flags)) return undefined;
+    tuple ||= flags !== 0;
+  }
+  return tuple ? "tuple" : "mark";
+}
+
+/** Every field of the tuple went to the kernel, which compares it as the predicate does. */
+function tupleExact(t: CompiledTuple, flags: number): boolean {
+  if (t.zone !== undefined || t.icmpType !== undefined || t.icmpCode !== undefined || t.icmpId !== undefined) return false;
+  if (t.src !== undefined && (flags & F.ipSrc) === 0) return false;
+  if (t.dst !== undefined && (flags & F.ipDst) === 0) return false;
+  if (t.proto !== undefined && (flags & F.protoNum) === 0) return false;
+  // The kernel compares the generic 16-bit port field; TCP and UDP ports are exactly that.
+  const portsExact = t.proto === IPPROTO_TCP || t.proto === IPPROTO_UDP;
+  if (t.srcPort !== undefined && (!portsExact || (flags & F.protoSrcPort) === 0)) return false;
+  if (t.dstPort !== undefined && (!portsExact || (flags & F.protoDstPort) === 0)) return false;
+  return true;
 }
 
 type Test = (flow: ConntrackAttrs, family: number) => boolean;

@@ -30,4 +30,11 @@ export interface KernelCapabilities {
    * flush everything, so a family flush there is done as a dump plus batched deletes.
    */
   familyFlush: boolean;
+  /**
+   * The kernel's filters are known to be exact for kernel-side fields since these releases (mark
+   * and family: 4.0, conservatively; CTA_FILTER: 5.8), so the user-space predicate can be skipped
+   * when a filter has nothing else (see FILTERS.md).
+   */
+  exactMark?: boolean;
+  exactTuple?: boolean;
 }

@@ -6,7 +6,7 @@
 import { HOST_LITTLE_ENDIAN, NLMSG_HDRLEN, readMessageHeader, type NlMessage, type NlMsgHeader } from "@tsconntrack/codec";
 import { conntrack, type ConntrackAttrs, type Nfgenmsg } from "@tsconntrack/codec/conntrack";
 import { isNetlinkSocketError, type NetlinkClient } from "@tsconntrack/socket";
-import { CT_NEW, EINVAL, EOPNOTSUPP, SET_CONNTRACK } from "./constants.js";
+import { AF_INET, AF_INET6, AF_UNSPEC, CT_NEW, EINVAL, EOPNOTSUPP, SET_CONNTRACK } from "./constants.js";
 import { compileFilter, type CompiledFilter, type FlowFilter, type KernelFilterChoice, type KernelFilterSummary } from "./filter.js";
 import type { KernelCapabilities } from "./kernel.js";
 import { dumpRequest, type Table } from "./requests.js";
@@ -152,11 +152,58 @@ export function listSync(client: NetlinkClient, caps: KernelCapabilities, option
 
 /**
  * Like listSync without decoding what the filter does not need and without per-message objects:
- * for formatters that read the bytes themselves.
+ * for formatters that read the bytes themselves. `splitFamilies`: see familySplit.
  */
-export function listMessagesSync(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onMessage: MessageCallback): ListSummary {
+export function listMessagesSync(
+  client: NetlinkClient,
+  caps: KernelCapabilities,
+  options: ListOptions,
+  onMessage: MessageCallback,
+  splitFamilies = false,
+): ListSummary {
+  if (splitFamilies && familySplit(options, caps)) {
+    // Does any IPv6 entry match? Counted only, nothing is printed from this dump.
+    const v6 = listMessagesOnce(client, caps, withFamily(options, AF_INET6), () => {});
+    if (v6.entries === 0) {
+      const v4 = listMessagesOnce(client, caps, withFamily(options, AF_INET), onMessage);
+      return { ...v4, received: v4.received + v6.received, interrupted: v4.interrupted || v6.interrupted, fallbacks: [...v6.fallbacks, ...v4.fallbacks] };
+    }
+  }
+  return listMessagesOnce(client, caps, options, onMessage);
+}
+
+/**
+ * CTA_FILTER (protocol, ports, addresses in the kernel) needs the family ipv4 or ipv6, but a
+ * filter without a family must list both, in the kernel's hash order, as conntrack's one
+ * AF_UNSPEC dump does. When no IPv6 entry matches, the IPv4 matches in the order of a filtered
+ * IPv4 dump are exactly that listing (the same table walk, the other family skipped). So: a
+ * filtered IPv6 dump that only counts, then, when it found nothing, the filtered IPv4 dump; when
+ * it found something, the plain AF_UNSPEC dump with the user-space filter, whose order is exact.
+ * Two kernel walks that skip non-matching entries cost far less than sending, decoding and
+ * testing every entry. Worth it only when the filter has tuple fields the kernel can take.
+ */
+function familySplit(options: ListOptions, caps: KernelCapabilities): boolean {
+  const filter = options.filter;
+  if ((options.table ?? "conntrack") !== "conntrack" || options.zero || filter === undefined) return false;
+  if ((filter.family ?? AF_UNSPEC) !== AF_UNSPEC || caps.tupleFilter === false || options.kernelFilter === false) return false;
+  if (options.kernelFilter?.tuple === false || options.kernelFilter?.family === false) return false;
+  const probe = compileFilter({ ...filter, family: AF_INET }, options.kernelFilter ?? {});
+  // Addresses imply a family, so a family-less filter sent to the kernel has protocol fields.
+  return probe.kernel.family === AF_INET && probe.kernel.origFlags + probe.kernel.replyFlags !== 0;
+}
+
+const withFamily = (options: ListOptions, family: number): ListOptions => ({ ...options, filter: { ...options.filter, family } });
+
+/** The user-space test, unless the kernel part alone decides the filter on this kernel. */
+function predicateToRun(compiled: CompiledFilter, caps: KernelCapabilities): CompiledFilter["predicate"] {
+  if (compiled.kernelExact === "mark" && caps.exactMark === true) return undefined;
+  if (compiled.kernelExact === "tuple" && caps.exactMark === true && caps.exactTuple === true) return undefined;
+  return compiled.predicate;
+}
+
+function listMessagesOnce(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onMessage: MessageCallback): ListSummary {
   return withFallbacks(caps, options, (compiled, counts) => {
-    const predicate = compiled.predicate;
+    const predicate = predicateToRun(compiled, caps);
     const request = dumpRequest(options.table ?? "conntrack", compiled.family, compiled.attrs, options.zero);
     return client.dumpBytesSync(request, (datagram, offset, length) => {
       // nlmsg_type (host order) and nfgenmsg.nfgen_family.

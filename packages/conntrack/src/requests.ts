@@ -1,5 +1,5 @@
 /** Builders of ctnetlink requests (pure: bytes in, nothing sent). */
-import { NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL } from "@tsconntrack/codec";
+import { HOST_LITTLE_ENDIAN, NLMSG_HDRLEN, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL } from "@tsconntrack/codec";
 import { conntrack, type ConntrackAttrs, type ExpectAttrs } from "@tsconntrack/codec/conntrack";
 import type { NetlinkRequest } from "@tsconntrack/socket";
 import {
@@ -91,6 +91,59 @@ export function deleteRequest(key: FlowKey, family?: number): NetlinkRequest {
   if (key.id !== undefined) attrs.id = key.id;
   return { type: CT_DELETE, payload: payload(requireFamily(family ?? flowFamily(key), "tuple"), SET_CONNTRACK, attrs) };
 }
+
+/**
+ * The DELETE of a dumped entry, from the bytes of its message `datagram[offset, offset + length)`:
+ * the original tuple (else the reply tuple), CTA_ZONE and CTA_ID copied as the kernel sent them
+ * (the first of each, as decoding keeps), so nothing is decoded or re-encoded. `quiet`: the
+ * kernel answers only if the delete fails. `allocate` gives the payload's zeroed memory.
+ */
+export function deleteRequestFromMessage(
+  datagram: Uint8Array,
+  offset: number,
+  length: number,
+  family: number,
+  allocate: (bytes: number) => Uint8Array = (bytes) => new Uint8Array(bytes),
+): NetlinkRequest {
+  const end = offset + length;
+  let orig = -1;
+  let reply = -1;
+  let zone = -1;
+  let id = -1;
+  for (let p = offset + NLMSG_HDRLEN + 4; p + 4 <= end; ) {
+    const len = nlaLength(datagram, p);
+    if (len < 4 || len > end - p) break;
+    const type = nlaKind(datagram, p);
+    if (type === CTA_TUPLE_ORIG && orig < 0) orig = p;
+    else if (type === CTA_TUPLE_REPLY && reply < 0) reply = p;
+    else if (type === CTA_ZONE && zone < 0 && len === 6) zone = p;
+    else if (type === CTA_ID && id < 0 && len === 8) id = p;
+    p += (len + 3) & ~3;
+  }
+  const tuple = orig >= 0 ? orig : reply;
+  if (tuple < 0) throw new ConntrackArgumentError("tuple", "delete needs tupleOrig or tupleReply (use flush to remove everything)");
+  const tupleLen = nlaLength(datagram, tuple);
+  const size = 4 + ((tupleLen + 3) & ~3) + (zone >= 0 ? 8 : 0) + (id >= 0 ? 8 : 0);
+  const out = allocate(size);
+  out[0] = family;
+  out.set(datagram.subarray(tuple, tuple + tupleLen), 4);
+  let at = 4 + ((tupleLen + 3) & ~3);
+  if (zone >= 0) {
+    out.set(datagram.subarray(zone, zone + 6), at);
+    at += 8;
+  }
+  if (id >= 0) out.set(datagram.subarray(id, id + 8), at);
+  return { type: CT_DELETE, payload: out, quiet: true };
+}
+
+const CTA_TUPLE_ORIG = 1;
+const CTA_TUPLE_REPLY = 2;
+const CTA_ID = 12;
+const CTA_ZONE = 18;
+/** nlattr header fields, host byte order. */
+const nlaLength = (u8: Uint8Array, at: number): number => (HOST_LITTLE_ENDIAN ? u8[at]! | (u8[at + 1]! << 8) : (u8[at]! << 8) | u8[at + 1]!);
+const nlaKind = (u8: Uint8Array, at: number): number =>
+  (HOST_LITTLE_ENDIAN ? u8[at + 2]! | (u8[at + 3]! << 8) : (u8[at + 2]! << 8) | u8[at + 3]!) & 0x3fff;
 
 /** DELETE without a tuple: flush. With a family, nfgenmsg.version 1 asks the kernel to flush only that family. */
 export function flushRequest(family?: number): NetlinkRequest {

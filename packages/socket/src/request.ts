@@ -28,6 +28,13 @@ export interface NetlinkRequest {
    * left waiting in the socket.
    */
   singleReply?: boolean;
+  /**
+   * Sent without NLM_F_ACK: the kernel answers only when it fails (a delete of many entries needs
+   * no ACK per entry). In a batch it is done once a later acknowledged request of the same
+   * datagram is answered (the kernel handles a datagram's messages in order); the last request of
+   * each datagram is always acknowledged, so there is one.
+   */
+  quiet?: boolean;
   /** Everything after the 16-byte nlmsghdr (for netfilter: nfgenmsg, then attributes). */
   payload: Uint8Array;
 }
@@ -341,6 +348,8 @@ class BatchExchange {
   outstanding = 0;
   private readonly index = new Map<number, number>();
   private readonly sent = new Map<number, Uint8Array>();
+  /** Seqs sent without NLM_F_ACK: an error reply for one does not count down `outstanding`. */
+  private readonly quiet = new Set<number>();
 
   private readonly client: NetlinkClient;
   private readonly requests: readonly NetlinkRequest[];
@@ -357,16 +366,22 @@ class BatchExchange {
     const out = new Uint8Array(size);
     let at = 0;
     this.sent.clear();
+    // Quiet requests of the previous datagram that got no error succeeded: forget them.
+    for (const seq of this.quiet) this.index.delete(seq);
+    this.quiet.clear();
     for (let i = start; i < end; i++) {
       const request = this.requests[i]!;
       const seq = this.client.nextSeq();
-      const ack = request.singleReply === true ? 0 : NLM_F_ACK;
+      const quiet = request.quiet === true && i !== end - 1;
+      const ack = request.singleReply === true || quiet ? 0 : NLM_F_ACK;
       const next = encodeRequest(out, at, request, (request.flags ?? 0) | NLM_F_REQUEST | ack, seq);
       this.sent.set(seq, out.subarray(at, at + HEADER_SIZE + request.payload.byteLength));
       at = next;
       this.index.set(seq, i);
       this.results[i] = { seq, replies: [] };
-      this.outstanding++;
+      // A quiet request is waited for through the acknowledged one after it.
+      if (!quiet) this.outstanding++;
+      else this.quiet.add(seq);
     }
     return out;
   }
@@ -384,7 +399,7 @@ class BatchExchange {
         const info = parseErrorMessage(message);
         if (info.error !== 0) result.error = this.client.kernelError("request", -info.error, info.extack, this.sent.get(seq), seq);
         this.index.delete(seq);
-        this.outstanding--;
+        if (!this.quiet.delete(seq)) this.outstanding--;
       } else if (type >= NLMSG_MIN_TYPE) {
         result.replies.push(copy ? copyMessage(message) : message);
         if (this.requests[i]!.singleReply === true) {

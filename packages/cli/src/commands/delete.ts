@@ -10,6 +10,8 @@ import type { Cli } from "./cli.js";
 import { kernelErrno, operationFailedText } from "./errors.js";
 import { flowFilterFor } from "./flow-filter.js";
 import { EntryPrinter } from "./printer.js";
+import { RAW_LINE_MAX } from "./raw-text.js";
+import { decodeEntryAt } from "@tsconntrack/conntrack";
 
 export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   if (cmd.table === "expect") return (await import("./expect-commands.js")).deleteExpectation(cmd, cli);
@@ -19,10 +21,14 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   const ct = openConntrack(cmd);
   let deleted = 0;
   try {
+    const raw = printer.rawText(nowSec);
+    const out = cli.out;
     const summary = ct.deleteMatchingSync(flowFilterFor(cmd, "delete"), {
-      onDeleted: (flow, family) => {
-        const printed = printer.entry(flow, family, nowSec);
-        cli.out.write(printed.stdout);
+      onDeletedMessage: (message, family) => {
+        const end = raw === undefined ? -1 : raw.write(message, 0, message.length, family, out.reserve(RAW_LINE_MAX), out.position);
+        if (end >= 0) return out.commit(end);
+        const printed = printer.entry(decodeEntryAt(message, 0, message.length), family, nowSec);
+        out.write(printed.stdout);
         stderr += printed.stderr;
       },
     });
