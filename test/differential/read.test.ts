@@ -8,7 +8,7 @@ import { ARGS_CASES } from "./cases-args.js";
 import { READ_CASES } from "./cases-read.js";
 import { KNOWN_DIFFERENCES } from "./known-differences.js";
 import { differences } from "./normalise.js";
-import { mapLimited, runTool } from "./run.js";
+import { mapLimited, removeOutputFiles, runTool } from "./run.js";
 import { asConntrackRun, caseArgs, openSession, type Session, skipReason, viewFor } from "./session.js";
 import { buildReadTable } from "./tables.js";
 
@@ -49,6 +49,7 @@ describe.skipIf(reason !== null)("tsconntrack vs conntrack 1.4.7, same table (re
   }, 600_000);
 
   afterAll(() => {
+    removeOutputFiles();
     session?.close();
     if (ns) destroyNetns(ns);
   });

@@ -38,14 +38,16 @@ export interface RunOptions {
 let outputDir: string | undefined;
 let outputCount = 0;
 
-/** A fresh file for one run's stdout (the directory goes when the process exits). */
+/** A fresh file for one run's stdout, in a directory removeOutputFiles deletes. */
 function outputFile(): string {
-  if (outputDir === undefined) {
-    const dir = mkdtempSync(join(tmpdir(), "diff-out-"));
-    outputDir = dir;
-    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
-  }
-  return join(outputDir, `${process.pid}-${outputCount++}.out`);
+  outputDir ??= mkdtempSync(join(tmpdir(), "diff-out-"));
+  return join(outputDir, `${outputCount++}.out`);
+}
+
+/** Deletes the stdout directory (call from afterAll: test workers may end without an exit event). */
+export function removeOutputFiles(): void {
+  if (outputDir !== undefined) rmSync(outputDir, { recursive: true, force: true });
+  outputDir = undefined;
 }
 
 /** Null when bin/tsconntrack can run, else why not. */

@@ -7,6 +7,7 @@ import { createNetns, destroyNetns } from "../support/netns.js";
 import { type Expected, WRITE_CASES, type WriteCase, writeTitle } from "./cases-write.js";
 import { KNOWN_DIFFERENCES } from "./known-differences.js";
 import { differences, outputDifferences } from "./normalise.js";
+import { removeOutputFiles } from "./run.js";
 import { asConntrackRun, openSession, type Session, skipReason } from "./session.js";
 import { fillTwin, prepareTwin } from "./tables.js";
 import { twinSide } from "./twin.js";
@@ -71,6 +72,7 @@ describe.skipIf(reason !== null)("tsconntrack vs conntrack 1.4.7 on twin tables 
   }, 600_000);
 
   afterAll(() => {
+    removeOutputFiles();
     session?.close();
     for (const name of names) destroyNetns(name);
   });
