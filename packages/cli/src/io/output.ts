@@ -142,12 +142,15 @@ export class OutputSink {
 export function isTerminal(fd: number): boolean {
   let stat;
   try {
-    stat = fstatSync(fd);
+    // bigint: the plain form leaves this fd's mode in the stat buffer Node shares with its module
+    // loader, whose realpath walk then mistakes a pipe's S_IFIFO for the path it is resolving and
+    // stops early (pnpm's symlinked packages then fail to resolve when stdout is a pipe).
+    stat = fstatSync(fd, { bigint: true });
   } catch {
     return false;
   }
   if (!stat.isCharacterDevice()) return false;
-  if (((stat.rdev >> 8) & 0xfff) === 1) return false;
+  if (((stat.rdev >> 8n) & 0xfffn) === 1n) return false;
   const tty = createRequire(import.meta.url)("node:tty") as typeof import("node:tty");
   return tty.isatty(fd);
 }
