@@ -33,12 +33,22 @@ function natAttrs(target: NatTarget): ConntrackAttrs["natSrc"] {
   return nat;
 }
 
+/**
+ * An inverted tuple with this direction's zone instead of the other's: the kernel refuses a tuple zone
+ * in both directions (EINVAL), and --reply-zone applies even when only -s/-d were given.
+ */
+function withZone(tuple: TupleAttrs, zone: number | undefined): TupleAttrs {
+  delete tuple.tupleZone;
+  if (zone !== undefined) tuple.tupleZone = zone;
+  return tuple;
+}
+
 /** The entry -I describes: tuples (the missing one inverted), meta attributes, protocol state. */
 export function flowFromCommand(cmd: ParsedCommand): ConntrackAttrs {
   const orig = tupleFrom(cmd, "orig");
   const reply = tupleFrom(cmd, "reply");
-  const tupleOrig: TupleAttrs = orig ?? invertTuple(reply!);
-  const tupleReply: TupleAttrs = reply ?? invertTuple(orig!);
+  const tupleOrig: TupleAttrs = orig ?? withZone(invertTuple(reply!), cmd.origZone);
+  const tupleReply: TupleAttrs = reply ?? withZone(invertTuple(orig!), cmd.replyZone);
   const flow: ConntrackAttrs = { tupleOrig, tupleReply };
   const handler = cmd.proto?.handler;
   const state = cmd.l4.state;

@@ -1,6 +1,7 @@
 // ParsedCommand → the conntrack API's FlowFilter: every part the kernel can run (family, mark, status,
 // zone, CTA_FILTER tuple fields) goes there; conntrack's exact semantics ride along as the predicate.
 
+import { release } from "node:os";
 import type { FlowFilter, TupleFilter } from "@tsconntrack/conntrack";
 import type { AddressOption, ParsedCommand } from "../args/types.js";
 import { buildEntryFilter, familyNumber, type FilterPurpose } from "./filter.js";
@@ -65,4 +66,24 @@ export function flowFilterFor(cmd: ParsedCommand, purpose: FilterPurpose): FlowF
   const predicate = buildEntryFilter(cmd, purpose);
   if (predicate !== null) filter.predicate = predicate;
   return filter;
+}
+
+const EINVAL = 22;
+
+/** Linux 5.15 added the CTA_STATUS dump filter; older kernels ignore the attribute. */
+function kernelHasStatusFilter(): boolean {
+  const [major = 0, minor = 0] = release().split(/[.-]/).map(Number);
+  return major > 5 || (major === 5 && minor >= 15);
+}
+
+/**
+ * The errno the kernel answers a -L dump of the conntrack table with, when it refuses the filter
+ * before dumping anything; undefined otherwise. conntrack sends -u's bits as CTA_STATUS and
+ * CTA_STATUS_MASK, and a -u that names no bit (`-u UNSET`, or `-u S`, whose SRC_NAT is only warned
+ * about) gives mask 0, which the kernel refuses (EINVAL: "invalid parameters").
+ */
+export function refusedListFilter(cmd: ParsedCommand): number | undefined {
+  if (cmd.table !== "conntrack" || cmd.status === undefined) return undefined;
+  if ((cmd.status.set | cmd.status.unset) !== 0 || !kernelHasStatusFilter()) return undefined;
+  return EINVAL;
 }

@@ -1,4 +1,5 @@
-// -G: one entry by tuple; printed like -L, with the XML header but no footer.
+// -G: one entry by tuple (the reply tuple when the original is incomplete: 1.4.7 sent an empty original
+// tuple and got EINVAL); printed like -L, with the XML header but no footer.
 
 import { nowMillis, nowSeconds } from "../io/clock.js";
 import type { ParsedCommand } from "../args/types.js";
@@ -21,7 +22,7 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   try {
     const family = familyNumber(cmd.family);
     const flow = ct.getSync(lookupKey(cmd), family === 0 ? undefined : family);
-        if (filter === null || filter(flow, entryFamily(flow))) {
+    if (filter === null || filter(flow, entryFamily(flow))) {
       const printed = printer.entry(flow, entryFamily(flow), nowSeconds());
       cli.out.write(printed.stdout);
       count++;
@@ -36,5 +37,6 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   }
   cli.out.write(printer.end());
   cli.out.finish(withOurPrefix(summaryLine("get", count)) + "\n", cli.stdoutIsTty);
-  return 0;
+  // An answer the user-space filter drops (-i of another entry, DCCP's zeroed ports): "0 ... shown", exit 1.
+  return count === 0 ? 1 : 0;
 }

@@ -7,7 +7,7 @@ import { withOurPrefix } from "../io/identity.js";
 import { openConntrack } from "../io/session.js";
 import type { Cli } from "./cli.js";
 import { operationFailedText, kernelErrno } from "./errors.js";
-import { flowFilterFor } from "./flow-filter.js";
+import { flowFilterFor, refusedListFilter } from "./flow-filter.js";
 import { loadedLabelMap } from "./labels.js";
 import { EntryPrinter } from "./printer.js";
 import { RAW_LINE_MAX } from "./raw-text.js";
@@ -16,6 +16,11 @@ import { decodeEntryAt, type ConntrackAttrs } from "@tsconntrack/conntrack";
 
 export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   if (cmd.table === "expect") return listExpectations(cmd, cli);
+  const refused = refusedListFilter(cmd);
+  if (refused !== undefined) {
+    cli.out.finish(operationFailedText(refused, cmd), cli.stdoutIsTty);
+    return 1;
+  }
   const printer = new EntryPrinter(cmd, "list", loadedLabelMap(cmd));
   const nowSec = nowSeconds();
   const out = cli.out;

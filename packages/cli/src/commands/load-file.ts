@@ -1,5 +1,6 @@
 // -R FILE / --load-file FILE: run each line as its own command (-I/-A/-U/-D/-F only). No summary lines;
-// the first failing line ends the run with its status (conntrack's exit_error).
+// every line is parsed and checked before any runs; the first failing line ends the run with its status
+// (conntrack's exit_error).
 
 import { readFileSync } from "node:fs";
 import { parseArgs } from "../args/parse-args.js";
@@ -21,16 +22,44 @@ const MODULES: Readonly<Record<string, string>> = {
   flush: "./flush.js",
 };
 
-/** A Cli whose summary lines are dropped (conntrack prints none for -R), stdout kept. */
+/**
+ * A Cli whose summary lines are dropped (conntrack prints none for -R) and whose stdout stays buffered
+ * across lines, as conntrack's stdio buffer does. Every other call reaches the real sink unchanged
+ * (a prototype copy would keep its own position and lose the bytes written through it).
+ */
 function quietCli(cli: Cli): Cli {
   const out = cli.out;
-  const quietOut = Object.create(out) as typeof out;
-  quietOut.finish = (stderrText: string, lineBuffered: boolean): void => {
+  const finish = (stderrText: string, lineBuffered: boolean): void => {
     // Keep error texts ("Operation failed"), drop the "N flow entries ..." summaries.
     const kept = stderrText.split(/(?<=\n)/).filter((line) => !/ flow entries have been | table has been emptied\./.test(line)).join("");
-    out.finish(kept, lineBuffered);
+    if (kept !== "" || lineBuffered) out.finish(kept, lineBuffered);
   };
+  const quietOut = new Proxy(out, {
+    get(target, key) {
+      if (key === "finish") return finish;
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
   return { ...cli, out: quietOut };
+}
+
+/** One line's command, or the status conntrack exits with when the line is refused. */
+type Checked = { ok: true; cmd: ParsedCommand } | { ok: false; status: number };
+
+/** Parses and checks one non-empty line the way conntrack does before anything runs. */
+function checkLine(words: string[], cmd: ParsedCommand, protocols: ReturnType<typeof lazyProtocolDatabase>): Checked {
+  const parsed = parseArgs(words, { ...identity, loadLabelMap: (path) => loadLabelMap(path ?? cmd.extensions.labelMap), protocols });
+  if (!parsed.ok) {
+    writeStderr(parsed.stderr);
+    return { ok: false, status: parsed.exitCode };
+  }
+  const refusal = loadFileRefusal(parsed);
+  if (refusal !== null) {
+    writeStderr(failure(loadFileRefusalMessage(refusal), 2, identity).stderr);
+    return { ok: false, status: 2 };
+  }
+  return { ok: true, cmd: { ...parsed, extensions: { ...parsed.extensions, ...cmd.extensions } } };
 }
 
 export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
@@ -43,7 +72,8 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
     return 2;
   }
   const protocols = lazyProtocolDatabase();
-  const quiet = quietCli(cli);
+  // conntrack parses and checks every line first: one bad line anywhere and nothing runs.
+  const commands: ParsedCommand[] = [];
   for (const line of text.split(/(?<=\n)/)) {
     let words: string[] | null;
     try {
@@ -54,21 +84,20 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
       return error.exitCode;
     }
     if (words === null || words.length === 0) continue;
-    const parsed = parseArgs(words, { ...identity, loadLabelMap: (path) => loadLabelMap(path ?? cmd.extensions.labelMap), protocols });
-    if (!parsed.ok) {
-      writeStderr(parsed.stderr);
-      return parsed.exitCode;
-    }
-    const refusal = loadFileRefusal(parsed);
-    if (refusal !== null) {
-      writeStderr(failure(loadFileRefusalMessage(refusal), 2, identity).stderr);
-      return 2;
-    }
-    const withOurs: ParsedCommand = { ...parsed, extensions: { ...parsed.extensions, ...cmd.extensions } };
-    const module = (await import(MODULES[parsed.command]!)) as CommandModule;
-    const status = await module.run(withOurs, quiet);
-    // -D/-U with no match are not failures inside a batch file (conntrack only stops on exit_error).
-    if (status !== 0 && !(parsed.command === "delete" || parsed.command === "update")) return status;
+    const checked = checkLine(words, cmd, protocols);
+    if (!checked.ok) return checked.status;
+    commands.push(checked.cmd);
   }
+  const quiet = quietCli(cli);
+  for (const lineCmd of commands) {
+    const module = (await import(MODULES[lineCmd.command]!)) as CommandModule;
+    const status = await module.run(lineCmd, quiet);
+    // -D/-U with no match are not failures inside a batch file (conntrack only stops on exit_error).
+    if (status !== 0 && !(lineCmd.command === "delete" || lineCmd.command === "update")) {
+      cli.out.finish("", cli.stdoutIsTty);
+      return status;
+    }
+  }
+  cli.out.finish("", cli.stdoutIsTty);
   return 0;
 }

@@ -1,4 +1,4 @@
-// Building the attributes of -I/-A/-G/-U requests from a parsed command line.
+// Building the attributes of -I/-A/-G requests from a parsed command line.
 
 import type { ConntrackAttrs, TupleAttrs, TupleProtoAttrs } from "@tsconntrack/codec/conntrack";
 import type { Address, ParsedCommand } from "../args/types.js";
@@ -24,7 +24,8 @@ function protoAttrs(cmd: ParsedCommand, direction: "orig" | "reply"): TupleProto
     // conntrack puts the ICMP fields in the original tuple only; the kernel derives the reply.
     if (direction === "reply") return proto;
     const v6 = protoNum === IPPROTO_ICMPV6;
-    if (l4.icmpId !== undefined) proto[v6 ? "protoIcmpv6Id" : "protoIcmpId"] = l4.icmpId;
+    // The kernel needs type, code and id; conntrack sends id 0 when --icmp-id is not given.
+    proto[v6 ? "protoIcmpv6Id" : "protoIcmpId"] = l4.icmpId ?? 0;
     if (l4.icmpType !== undefined) proto[v6 ? "protoIcmpv6Type" : "protoIcmpType"] = l4.icmpType;
     if (l4.icmpCode !== undefined) proto[v6 ? "protoIcmpv6Code" : "protoIcmpCode"] = l4.icmpCode;
     return proto;
