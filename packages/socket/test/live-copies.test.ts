@@ -17,7 +17,10 @@ const PORT_ID = 777;
 /** A kernel that answers each sent request with the datagrams `respond` returns, one recv each. */
 class FakeKernel implements Syscalls {
   private readonly queue: Uint8Array[] = [];
-  constructor(private readonly respond: (seq: number) => Uint8Array[]) {}
+  private readonly respond: (seq: number) => Uint8Array[];
+  constructor(respond: (seq: number) => Uint8Array[]) {
+    this.respond = respond;
+  }
 
   socket = () => 3;
   bind = () => 0;
