@@ -21,6 +21,7 @@ import {
   SET_CONNTRACK,
   SET_EXPECT,
 } from "./constants.js";
+import { copyInto } from "./byte-arena.js";
 import { ConntrackArgumentError } from "./errors.js";
 import { flowFamily, tupleFamily } from "./tuple.js";
 
@@ -126,13 +127,13 @@ export function deleteRequestFromMessage(
   const size = 4 + ((tupleLen + 3) & ~3) + (zone >= 0 ? 8 : 0) + (id >= 0 ? 8 : 0);
   const out = allocate(size);
   out[0] = family;
-  out.set(datagram.subarray(tuple, tuple + tupleLen), 4);
+  copyInto(out, 4, datagram, tuple, tuple + tupleLen);
   let at = 4 + ((tupleLen + 3) & ~3);
   if (zone >= 0) {
-    out.set(datagram.subarray(zone, zone + 6), at);
+    copyInto(out, at, datagram, zone, zone + 6);
     at += 8;
   }
-  if (id >= 0) out.set(datagram.subarray(id, id + 8), at);
+  if (id >= 0) copyInto(out, at, datagram, id, id + 8);
   return { type: CT_DELETE, payload: out, quiet: true };
 }
 
