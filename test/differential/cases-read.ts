@@ -1,7 +1,10 @@
 // Argument lists run by both tools, back to back, on the same read table (tables.ts). None of them
-// changes the table. Entries they aim at: see tables.ts and test/support/varied-table.ts.
+// changes the table. Entries they aim at: see tables.ts and test/support/varied-table.ts. Each run costs
+// a Node start, so spellings the parser's tests already compare with conntrack (aliases, letter case,
+// protocol names for numbers) are left to them; coverage.test.ts checks that no option goes unrun.
 
 import type { DiffCase } from "./case.js";
+import type { ToolRun } from "./run.js";
 
 /** Splits a command line at spaces, keeping `{ID:...}` placeholders (which contain spaces) whole. */
 export const words = (line: string): string[] => line.match(/(?:[^\s{]|\{[^}]*\})+/g) ?? [];
@@ -9,19 +12,40 @@ export const words = (line: string): string[] => line.match(/(?:[^\s{]|\{[^}]*\}
 /** A case from a command line (no argument here contains a space). */
 const c = (line: string, extra: Omit<DiffCase, "args"> = {}): DiffCase => ({ args: words(line), ...extra });
 
+/** conntrack's listing narrowed to the entry lines `keep` accepts, with the summary's count to match. */
+function narrowed(keep: (line: string) => boolean): (run: ToolRun) => ToolRun {
+  return (run) => {
+    const lines = run.stdout.split("\n").filter((line) => line !== "" && keep(line));
+    const stderr = run.stderr.replace(/\d+(?= flow entries have been shown\.)/, String(lines.length));
+    return { status: run.status, stdout: lines.map((line) => `${line}\n`).join(""), stderr };
+  };
+}
+
+/** A GRE key of a default -L line: `which` 0 is the original tuple's, 1 the reply tuple's. */
+function greKey(line: string, name: "srckey" | "dstkey", which: 0 | 1): number | undefined {
+  const values = [...line.matchAll(new RegExp(`\\b${name}=(0x[0-9a-f]+)`, "g"))].map((match) => Number(match[1]));
+  return values[which];
+}
+
+/** `-L -p gre --KEY N`: the gre entries whose key is N (1.4.7 lists every gre entry). */
+function greKeyCase(option: string, value: string, name: "srckey" | "dstkey", which: 0 | 1): DiffCase {
+  return {
+    args: ["-L", "-p", "gre", option, value],
+    conntrackArgs: ["-L", "-p", "gre"],
+    deviation: "filters on GRE keys (1.4.7 ignores them and lists every gre entry)",
+    expected: narrowed((line) => greKey(line, name, which) === Number(value)),
+  };
+}
+
 const TCP_80 = "-s 10.0.0.1 -d 10.0.0.2 -p tcp --sport 12345 --dport 80";
 const LABELLED = "-s 10.9.0.1 -d 10.9.0.2 -p tcp --sport 100 --dport 200";
 
 export const OUTPUT_CASES: readonly DiffCase[] = [
   c("-L"),
-  c("-L", { stdoutPipe: true }),
-  c("-L -o xml", { stdoutPipe: true }),
-  c("-V", { stdoutPipe: true }),
-  c("--dump"),
-  c("-L conntrack"),
+  c("-L", { stdoutFile: true }),
+  c("-L -o xml", { stdoutFile: true }),
   c("-L -o extended"),
   c("-L -o id"),
-  c("-L -o ktimestamp"),
   c("-L -o ktimestamp", { tz: "UTC" }),
   c("-L -o ktimestamp,extended", { tz: "America/New_York" }),
   c("-L -o labels"),
@@ -34,10 +58,7 @@ export const OUTPUT_CASES: readonly DiffCase[] = [
   c("-L -o sa -f ipv6"),
   c("-L -o save,id"),
   c("-L -o userspace"),
-  c("-L -o e,u"),
-  c("-L -o EXT,I"),
   c("-L -o extended,id,ktimestamp,labels"),
-  c("-L -o timestamp"),
   c("-L -o s"),
   c("-L -o d,xml"),
   c("-L -o xml -p tcp --dport 1"),
@@ -50,7 +71,7 @@ export const OUTPUT_CASES: readonly DiffCase[] = [
 ];
 
 export const PROTOCOL_CASES: readonly DiffCase[] = [
-  ...["tcp", "udp", "udplite", "icmp", "icmpv6", "sctp", "dccp", "gre", "200", "2", "igmp", "TCP", "47", "ipv6-icmp"].map((p) =>
+  ...["tcp", "udp", "udplite", "icmp", "icmpv6", "sctp", "dccp", "gre", "200", "2"].map((p) =>
     c(`-L -p ${p}`),
   ),
   c("-L -p tcp --dport 80"),
@@ -61,10 +82,7 @@ export const PROTOCOL_CASES: readonly DiffCase[] = [
   c("-L -p tcp --state TIME_WAIT"),
   c("-L -p tcp --state LISTEN"),
   c("-L -p tcp --state SYN_SENT2 -o extended"),
-  c("-L -p tcp --state CLOSE --dport 80"),
-  c("-L -p tcp --state established"),
   c("-L -p udp --dport 53"),
-  c("-L -p udp --sport 1000 --dport 2000"),
   c("-L -p udplite --sport 5"),
   c("-L -p icmp --icmp-type 8"),
   c("-L -p icmp --icmp-type 13 --icmp-code 0"),
@@ -72,78 +90,58 @@ export const PROTOCOL_CASES: readonly DiffCase[] = [
   c("-L -p icmpv6 --icmpv6-type 128"),
   c("-L -p icmpv6 --icmpv6-id 77 -o xml"),
   c("-L -p sctp --state ESTABLISHED"),
-  c("-L -p sctp --state COOKIE_WAIT -o xml"),
   c("-L -p sctp --dport 10"),
   c("-L -p dccp --state OPEN"),
   c("-L -p dccp --sport 0"),
-  c("-L -p gre --srckey 0x1234"),
-  c("-L -p gre --dstkey 65535"),
-  c("-L -p gre --reply-key-src 0x5678"),
+  greKeyCase("--srckey", "0x1234", "srckey", 0),
+  greKeyCase("--dstkey", "65535", "dstkey", 0),
+  greKeyCase("--reply-key-src", "0x5678", "srckey", 1),
 ];
 
 export const ADDRESS_CASES: readonly DiffCase[] = [
   c("-L -s 10.0.0.1"),
   c("-L -d 10.0.0.2"),
-  c("-L --orig-src 10.0.0.5 --orig-dst 10.0.0.6"),
   c("-L -s 10.0.0.0/24"),
   c("-L -s 10.0.0.0/8 -d 10.0.0.2"),
-  c("-L -s 10.1.2.0/30"),
   c("-L -d 224.0.0.0/4"),
-  c("-L -s 10.1.2.3/32"),
   c("-L -s 10.0.0.0 --mask-src 255.255.255.0"),
   c("-L -d 10.1.3.0 --mask-dst 255.255.254.0"),
   c("-L -s 2001:db8::1"),
   c("-L -d 2001:db8::/32"),
-  c("-L -s 2001:db8:1::/48 -o extended"),
   c("-L -d 2001:db8:: --mask-dst ffff:ffff::"),
-  c("-L -s ::1"),
-  c("-L -s 127.0.0.1 -p tcp"),
   c("-L -s 10.258"),
   c("-L -r 10.0.0.2"),
   c("-L -q 10.0.0.1"),
   c("-L -r 3.3.3.3"),
-  c("-L -q 4.4.4.4"),
   c("-L --reply-src 2001:db8::3"),
   c("-L -r 10.0.0.0/8"),
   c("-L -f ipv4"),
   c("-L -f ipv6"),
-  c("-L -f ipv6 -p udp"),
   c("-L -f ipv4 -s 2001:db8::1"),
 ];
 
 export const META_CASES: readonly DiffCase[] = [
   c("-L -m 42"),
-  c("-L -m 16"),
   c("-L -m 0"),
-  c("-L -m 42/0xff"),
   c("-L -m 0x1200/0xff00"),
-  c("-L -m 0/0xffff0000"),
   c("-L -m 4294967295"),
-  c("-L -m 0x10/0xf0 -o xml"),
   c("-L -u ASSURED"),
-  c("-L -u SEEN_REPLY"),
   c("-L -u UNREPLIED"),
-  c("-L -u UNREPLIED -p tcp"),
   c("-L -u UNSET"),
   c("-L -u !ASSURED"),
-  c("-L -u EXPECTED"),
   c("-L -u FIXED_TIMEOUT"),
-  c("-L -u OFFLOAD"),
   c("-L -u SEEN_REPLY -m 42"),
   c("-L -w 7"),
-  c("-L -w 3"),
   c("-L -w 0 -p tcp"),
   c("-L --orig-zone 8"),
   c("-L --orig-zone 4 -o xml"),
   c("-L --reply-zone 9"),
-  c("-L --reply-zone 0 -p gre"),
   c("-L -( 8"),
   c("-L -n"),
   c("-L -g"),
   c("-L -j"),
   c("-L -n -g"),
   c("-L -n 4.4.4.4"),
-  c("-L -n 5.5.5.5"),
   c("-L -g 3.3.3.3"),
   c("-L -g 3.3.3.3:8080"),
   c("-L -g 3.3.3.3:9"),
@@ -152,9 +150,7 @@ export const META_CASES: readonly DiffCase[] = [
   c("-L -g [2001:db8::9]:98"),
   c("-L -g [2001:db8::3]:80"),
   c("-L -j 3.3.3.3"),
-  c("-L -j 5.5.5.5"),
   c("-L -l eth0-in"),
-  c("-L -l bulk"),
   c("-L -l eth0-in,bulk"),
   c("-L -l ppp-in -l bulk"),
   c("-L -l eth0-out -o xml"),
@@ -173,8 +169,6 @@ export const META_CASES: readonly DiffCase[] = [
 export const TABLE_CASES: readonly DiffCase[] = [
   c("-L dying"),
   c("-L unconfirmed"),
-  c("-L dying -o xml"),
-  c("-L unconfirmed -p tcp"),
   c("-L expect"),
   c("-L expect -o xml"),
   c("-L expect -o extended"),
@@ -195,7 +189,6 @@ export const GET_CASES: readonly DiffCase[] = [
   c(`-G ${TCP_80} -o save`),
   c(`-G ${TCP_80} -o extended,id,ktimestamp`),
   c(`-G ${TCP_80} -i {ID:${TCP_80}}`),
-  c(`-G ${TCP_80} --id={ID:${TCP_80}}`),
   {
     args: words(`-G ${TCP_80} --id {ID:${TCP_80}}`),
     conntrackArgs: words(`-G ${TCP_80} --id={ID:${TCP_80}}`),
@@ -208,44 +201,39 @@ export const GET_CASES: readonly DiffCase[] = [
   c("-G -s 10.0.0.5 -d 10.0.0.6 -p tcp --sport 1 --dport 2 -w 7"),
   c("-G -s 10.0.0.5 -d 10.0.0.6 -p tcp --sport 1 --dport 2"),
   c("-G -s 2001:db8::1 -d 2001:db8::2 -p tcp --sport 1000 --dport 443 -o xml"),
-  c("-G -r 3.3.3.3 -q 1.1.1.1 -p tcp --reply-port-src 8080 --reply-port-dst 10"),
+  {
+    args: words("-G -r 3.3.3.3 -q 1.1.1.1 -p tcp --reply-port-src 8080 --reply-port-dst 10"),
+    conntrackArgs: words("-G -s 1.1.1.1 -d 2.2.2.2 -p tcp --sport 10 --dport 20"),
+    deviation: "looks the entry up by its reply tuple (1.4.7 sends an empty original tuple: invalid parameters)",
+  },
+  c("-G -s 10.0.0.1 -d 10.0.0.4 -p icmp --icmp-type 8 --icmp-code 0"),
   c("-G -s 10.0.0.1 -d 10.0.0.2 -p gre --srckey 0x1234 --dstkey 0x5678 -o save"),
   c("-G -s 10.0.0.1 -d 10.0.0.2 -p sctp --sport 5 --dport 6 -o xml"),
   c("-G -s 10.0.0.1 -d 10.0.0.3 -p udplite --sport 5 --dport 6"),
   c("-G -s 10.0.0.1 -d 10.0.0.2 -p 200"),
   c("-G -s 10.0.0.1 -d 10.0.0.2 -p dccp --sport 7 --dport 8"),
   c("-G -s 10.0.0.1 -d 10.0.0.2 -p tcp --sport 1 --dport 2"),
-  c("-G -s 10.0.0.1 -d 10.0.0.2 -p tcp --sport 1"),
-  c("-G -s 10.0.0.1 -p tcp --sport 1 --dport 2"),
   c("-G -s 10.0.0.1 -d 10.0.0.2 -p tcp --sport 12345 --dport 80 --orig-zone 1"),
 ];
 
+/**
+ * Help, version and parameter errors. The parser's tests (packages/cli/test/args) already compare every
+ * rejected argument list with conntrack 1.4.7; these few run the whole program for its wiring (stdout
+ * for help, stderr and exit status for errors) and the checks made after parsing (-G, -C, dying).
+ */
 export const USAGE_CASES: readonly DiffCase[] = [
   c("-h"),
-  c("-h -p tcp"),
   c("-h -p icmpv6"),
   c("-V"),
   { args: [] },
   c("-L -I"),
-  c("-L -X"),
-  c("-L -s"),
-  c("-L --sport 1 -p tcp"),
   c("-L -t 5"),
-  c("-L -p foo"),
   c("-L -s 1.1.1.1/33"),
-  c("-L -r 1.1.1.0/24"),
-  c("-L --mask-src 255.0.0.0"),
-  c("-L -u FOO"),
-  c("-L -g [2001:db8::1]"),
-  c("-L -j -n"),
-  c("-L -z -p tcp"),
   c("-L dying -s 1.1.1.1/8"),
   c("-G"),
   c("-G -p tcp"),
   c("-C -o xml"),
-  c("-s 1.1.1.1"),
   c("-L -o save -o xml"),
-  c("-L --or 1.1.1.1"),
 ];
 
 export const READ_CASES: readonly DiffCase[] = [

@@ -46,6 +46,24 @@ function without(all: string, removed: string): string {
     .join("");
 }
 
+/** `-s A -d B -p P --sport X --dport Y`: the original tuple of a default -L line (ports: TCP/UDP). */
+function origTuple(line: string): string[] {
+  const field = (name: string): string => {
+    const value = new RegExp(`\\b${name}=(\\S+)`).exec(line)?.[1];
+    if (value === undefined) throw new Error(`no ${name}= in ${line}`);
+    return value;
+  };
+  return ["-s", field("src"), "-d", field("dst"), "-p", line.split(" ")[0]!, "--sport", field("sport"), "--dport", field("dport")];
+}
+
+/** Several conntrack -U (or -D) runs as one: their stdout in order, the counts summed in one summary. */
+function summed(runs: readonly ToolRun[], verb: "updated" | "deleted", messagePrefix: string): ToolRun {
+  const pattern = new RegExp(`(\\d+) flow entries have been ${verb}`);
+  const count = runs.reduce((sum, run) => sum + Number(pattern.exec(run.stderr)?.[1] ?? Number.NaN), 0);
+  const stderr = `${messagePrefix}${count} flow entries have been ${verb}.\n`;
+  return { stdout: runs.map((run) => run.stdout).join(""), stderr, status: count > 0 ? 0 : 1 };
+}
+
 /** conntrack's own argument list, with the table it leaves. */
 async function runArgs({ side }: ReferenceContext, args: readonly string[]): Promise<Expected> {
   const printed = await side.run("conntrack", args);
@@ -53,6 +71,8 @@ async function runArgs({ side }: ReferenceContext, args: readonly string[]): Pro
 }
 
 const TCP_80 = "-s 10.0.0.1 -d 10.0.0.2 -p tcp --sport 12345 --dport 80";
+/** A -R file whose -o xml applies to every line in 1.4.7 (DEVIATIONS.md #12). */
+const LEAK_LINES = ["-D -p gre -o xml\n", "-U -f ipv4 -s 10.0.0.1 -p udp -m 9\n"];
 const NEW_TCP = "-p tcp -s 10.5.0.1 -d 10.5.0.2 --sport 1 --dport 2 --state ESTABLISHED -t 100";
 
 export const DELETE_CASES: readonly WriteCase[] = [
@@ -64,6 +84,11 @@ export const DELETE_CASES: readonly WriteCase[] = [
   w("-D -m 0x1200/0xff00 -o ktimestamp"),
   w("-D -p tcp --state SYN_SENT"),
   w("-D -p gre"),
+  w("-D -p gre --srckey 0x1234", {
+    deviation: "deletes only the gre entries with that key (1.4.7 ignores GRE keys and deletes every gre entry)",
+    // In this table the entry with key 0x1234 is the only gre entry to 10.0.0.2.
+    reference: (context) => runArgs(context, words("-D -p gre -d 10.0.0.2")),
+  }),
   w("-D -w 7"),
   w("-D --orig-zone 8"),
   w("-D -f ipv6"),
@@ -109,19 +134,41 @@ export const UPDATE_CASES: readonly WriteCase[] = [
   w("-U -s 9.9.9.9 -m 1"),
   w(`-U -f ipv4 -i {ID:${TCP_80}} -m 9 -o extended`),
   // Several entries at once, and entries in a zone.
-  w("-U -s 10.0.0.1 -p tcp --dport 80 -m 42"),
-  w("-U -s 10.0.0.5 -t 1234"),
+  w("-U -s 10.0.0.1 -p tcp --dport 80 -m 42", {
+    deviation: "prints every updated entry (1.4.7 prints only some of them; fixed in 1.4.8)",
+    // 1.4.7 prints the one entry a -U on a complete tuple updates, so: one such -U per matching entry.
+    reference: async ({ side, messagePrefix }) => {
+      const listed = await side.run("conntrack", words("-L -s 10.0.0.1 -p tcp --dport 80"));
+      const runs: ToolRun[] = [];
+      for (const line of nonEmptyLines(listed.stdout)) runs.push(await side.run("conntrack", ["-U", ...origTuple(line), "-m", "42"]));
+      return { printed: summed(runs, "updated", messagePrefix), table: await side.list() };
+    },
+  }),
+  w("-U -s 10.0.0.5 -t 1234", {
+    deviation:
+      "updates entries in a zone (1.4.7 sends the update without the zone: `Operation failed: No such file or directory`, entry unchanged)",
+    // No 1.4.7 command can update a zoned entry (-U takes no zone option), so the result is built from
+    // its listing: every entry with the new timeout, printed as the kernel answers the follow-up GET (use=2).
+    reference: async ({ side, messagePrefix }) => {
+      const withTimeout = (line: string): string => line.replace(/^(\S+ +\d+ )\d+/, "$11234");
+      const isTarget = (line: string): boolean => / src=10\.0\.0\.5 /.test(line);
+      const targets = nonEmptyLines((await side.run("conntrack", words("-L -s 10.0.0.5"))).stdout);
+      const stdout = targets.map((line) => `${withTimeout(line).replace(/ use=1$/, " use=2")}\n`).join("");
+      const stderr = `${messagePrefix}${targets.length} flow entries have been updated.\n`;
+      const table = nonEmptyLines(await side.list())
+        .map((line) => `${isTarget(line) ? withTimeout(line) : line}\n`)
+        .join("");
+      return { printed: { stdout, stderr, status: 0 }, table };
+    },
+  }),
   w("-U -p udp --sport 5353 -m 5", {
     deviation: "updates entries of every family (1.4.7 fails with AF_UNSPEC)",
-    reference: async (context) => {
+    reference: async ({ side, messagePrefix }) => {
       const runs = [
-        await context.side.run("conntrack", words("-U -f ipv4 -p udp --sport 5353 -m 5")),
-        await context.side.run("conntrack", words("-U -f ipv6 -p udp --sport 5353 -m 5")),
+        await side.run("conntrack", words("-U -f ipv4 -p udp --sport 5353 -m 5")),
+        await side.run("conntrack", words("-U -f ipv6 -p udp --sport 5353 -m 5")),
       ];
-      const count = runs.reduce((sum, run) => sum + Number(/(\d+) flow entries have been updated/.exec(run.stderr)?.[1]), 0);
-      const stderr = `${context.messagePrefix}${count} flow entries have been updated.\n`;
-      const stdout = runs.map((run) => run.stdout).join("");
-      return { printed: { stdout, stderr, status: count > 0 ? 0 : 1 }, table: await context.side.list() };
+      return { printed: summed(runs, "updated", messagePrefix), table: await side.list() };
     },
   }),
 ];
@@ -172,12 +219,28 @@ export const FLUSH_AND_FILE_CASES: readonly WriteCase[] = [
       ].join("\n"),
     },
   }),
-  w("-R {FILE:delete.txt}", { files: { "delete.txt": "-D -p icmp\n-D -p gre -o xml\n" } }),
+  w("-R {FILE:delete.txt}", { files: { "delete.txt": "-D -p icmp\n-D -p gre\n" } }),
   w("-R {FILE:update.txt}", { files: { "update.txt": "-U -f ipv4 -s 10.0.0.1 -p udp -m 9\n" } }),
   w("-R {FILE:stops.txt}", {
     files: { "stops.txt": `-I ${NEW_TCP}\n-I ${TCP_80} --state ESTABLISHED -t 50\n-D -p icmp\n` },
   }),
   w("-R {FILE:refused.txt}", { files: { "refused.txt": "-D -p gre\n-L\n-D -p icmp\n" } }),
+  w("-R {FILE:incomplete.txt}", {
+    files: { "incomplete.txt": `-D -p gre\n-I -p tcp -s 10.5.0.1 -d 10.5.0.2 --sport 1 --dport 2 --state ESTABLISHED\n` },
+  }),
+  w("-R {FILE:leak.txt}", {
+    files: {
+      "leak.txt": LEAK_LINES.join(""),
+      ...Object.fromEntries(LEAK_LINES.map((line, i) => [`leak-${i}.txt`, line])),
+    },
+    deviation: "each line is parsed on its own (1.4.7 applies one line's -o xml to every line: the -U line prints XML)",
+    reference: async ({ side }) => {
+      const runs: ToolRun[] = [];
+      for (let i = 0; i < LEAK_LINES.length; i++) runs.push(await side.run("conntrack", ["-R", `{FILE:leak-${i}.txt}`]));
+      const printed = { stdout: runs.map((run) => run.stdout).join(""), stderr: runs.map((run) => run.stderr).join(""), status: 0 };
+      return { printed, table: await side.list() };
+    },
+  }),
 ];
 
 export const WRITE_CASES: readonly WriteCase[] = [...DELETE_CASES, ...UPDATE_CASES, ...CREATE_CASES, ...FLUSH_AND_FILE_CASES];

@@ -37,9 +37,10 @@ describe.skipIf(reason !== null)("tsconntrack vs conntrack 1.4.7, same table (re
     const results = await mapLimited(CASES, 2, async (testCase) => {
       const { ours, theirs } = await caseArgs(live, ns, testCase);
       const view = viewFor(live, testCase);
-      const options = { ...(testCase.tz ? { tz: testCase.tz } : {}), stdoutPipe: testCase.stdoutPipe ?? false };
+      const options = { ...(testCase.tz ? { tz: testCase.tz } : {}), stdoutFile: testCase.stdoutFile ?? false };
       const started = Date.now();
-      const real = await runTool(view, ns, "conntrack", theirs, options);
+      const conntrackRun = await runTool(view, ns, "conntrack", theirs, options);
+      const real = testCase.expected ? testCase.expected(conntrackRun) : conntrackRun;
       const mine = await runTool(view, ns, "tsconntrack", ours, options);
       // Timers tick between the two dumps: one second, or more when a loaded machine slows the runs.
       const timerTolerance = Math.max(1, Math.ceil((Date.now() - started) / 1000));

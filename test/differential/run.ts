@@ -28,11 +28,10 @@ export interface RunOptions {
   tz?: string;
   timeoutMs?: number;
   /**
-   * Give the tool a pipe as stdout instead of a file. Files are the default: the text is the same
-   * either way, and tsconntrack currently fails to load its netlink stack when stdout is a pipe
-   * (known-differences.ts), which would hide every other comparison.
+   * Give the tool a regular file as stdout instead of a pipe. Pipes are the default, as in scripts
+   * (`conntrack -L | grep ...`); a few cases use a file to cover that path too.
    */
-  stdoutPipe?: boolean;
+  stdoutFile?: boolean;
 }
 
 let outputDir: string | undefined;
@@ -76,7 +75,7 @@ export function runIn(
   args: readonly string[],
   options: RunOptions = {},
 ): Promise<ToolRun> {
-  const file = options.stdoutPipe ? undefined : outputFile();
+  const file = options.stdoutFile ? outputFile() : undefined;
   const fd = file === undefined ? undefined : openSync(file, "w");
   const child = spawn("nsenter", [`--mount=${view.mountNamespace}`, `--net=/run/netns/${ns}`, "--", command, ...args], {
     stdio: ["ignore", fd ?? "pipe", "pipe"],
