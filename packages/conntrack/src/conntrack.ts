@@ -92,8 +92,10 @@ export class Conntrack {
     const release = options.kernelRelease ?? kernelRelease();
     this.capabilities = {
       familyFlush: releaseAtLeast(release, 5, 0),
-      exactMark: releaseAtLeast(release, 4, 0),
-      exactTuple: releaseAtLeast(release, 5, 8),
+      // A capture or a given transport did not see our filter (a capture holds another program's
+      // requests), so only a live kernel may stand in for the user-space test.
+      exactMark: this.session.live && releaseAtLeast(release, 4, 0),
+      exactTuple: this.session.live && releaseAtLeast(release, 5, 8),
     };
     this.expect = new ExpectApi(() => this.requests());
   }

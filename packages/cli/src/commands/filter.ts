@@ -1,9 +1,10 @@
 // conntrack's userspace filter (nfct_filter + nfct_cmp of libnetfilter_conntrack), applied to decoded
-// entries. It runs on every entry even when the kernel already filtered: kernel filters are a speed-up,
-// this is the definition. Semantics kept from 1.4.7: NAT address filters compare IPv4 addresses only,
-// mark and zones are non-strict (missing = 0), tuple fields, id, timeout and states are strict (missing =
-// no match), secmark is never compared. Fixed: a status filter always honours its "must be clear" bits
-// (1.4.7's -D -u UNREPLIED matched, and deleted, every entry).
+// entries. Kernel filters are a speed-up, this is the definition; the parts flowFilterFor hands to the
+// conntrack API as FlowFilter fields (same semantics) are left to the API, which tests them in user
+// space unless the kernel does them exactly. Semantics kept from 1.4.7: NAT address filters compare
+// IPv4 addresses only, mark and zones are non-strict (missing = 0), tuple fields, id, timeout and
+// states are strict (missing = no match), secmark is never compared. Fixed: a status filter always
+// honours its "must be clear" bits (1.4.7's -D -u UNREPLIED matched, and deleted, every entry).
 
 import { parseIPv4, parseIPv6 } from "@tsconntrack/codec";
 import type { Address, NatTarget, ParsedCommand } from "../args/types.js";
@@ -14,6 +15,12 @@ import { labelBits } from "../format/labels.js";
 export type FilterPurpose = "list" | "delete" | "update" | "event" | "get";
 
 export type EntryPredicate = (ct: ConntrackValue, family: number) => boolean;
+
+/** "all": the whole test (-G); "beyond-flow-filter": only what flowFilterFor's fields do not test. */
+export type FilterScope = "all" | "beyond-flow-filter";
+
+/** Protocols whose --sport/--dport flowFilterFor passes on as FlowFilter ports. */
+export const PORT_HANDLERS: ReadonlySet<string> = new Set(["tcp", "udp", "udplite", "sctp", "dccp"]);
 
 const AF_INET = 2;
 const AF_INET6 = 10;
@@ -122,23 +129,27 @@ function hasAllLabels(labels: Uint8Array | undefined, bits: readonly number[]): 
 }
 
 /** Tuple comparisons (strict: a field the entry lacks does not match). */
-function tupleChecks(cmd: ParsedCommand, checks: EntryPredicate[], orig: boolean, reply: boolean): void {
+function tupleChecks(cmd: ParsedCommand, checks: EntryPredicate[], orig: boolean, reply: boolean, scope: FilterScope): void {
   const l4 = cmd.l4;
   const protonum = cmd.proto?.protonum;
-  if (protonum !== undefined) {
+  const inFlowFilter = scope === "beyond-flow-filter";
+  if (protonum !== undefined && !inFlowFilter) {
     checks.push((ct) => ct.tupleOrig?.tupleProto?.protoNum === protonum);
   }
+  // A whole IPv4 address is compared as text by the FlowFilter too (IPv6 stays here: only IPv4
+  // can be kernel-exact, so nothing is saved by moving it).
+  const covered = (address: Address): boolean => inFlowFilter && address.family === "ipv4";
   if (orig) {
     const src = cmd.orig.src;
-    if (src !== undefined && cmd.mask.src === undefined) checks.push((ct) => ipOf(ct.tupleOrig, "src") === src.text);
+    if (src !== undefined && cmd.mask.src === undefined && !covered(src)) checks.push((ct) => ipOf(ct.tupleOrig, "src") === src.text);
     const dst = cmd.orig.dst;
-    if (dst !== undefined && cmd.mask.dst === undefined) checks.push((ct) => ipOf(ct.tupleOrig, "dst") === dst.text);
+    if (dst !== undefined && cmd.mask.dst === undefined && !covered(dst)) checks.push((ct) => ipOf(ct.tupleOrig, "dst") === dst.text);
   }
   if (reply) {
     const rsrc = cmd.reply.src;
-    if (rsrc !== undefined) checks.push((ct) => ipOf(ct.tupleReply, "src") === rsrc.text);
+    if (rsrc !== undefined && !covered(rsrc)) checks.push((ct) => ipOf(ct.tupleReply, "src") === rsrc.text);
     const rdst = cmd.reply.dst;
-    if (rdst !== undefined) checks.push((ct) => ipOf(ct.tupleReply, "dst") === rdst.text);
+    if (rdst !== undefined && !covered(rdst)) checks.push((ct) => ipOf(ct.tupleReply, "dst") === rdst.text);
   }
   if (protonum === IPPROTO_ICMP || protonum === IPPROTO_ICMPV6) {
     const v6 = protonum === IPPROTO_ICMPV6;
@@ -150,8 +161,11 @@ function tupleChecks(cmd: ParsedCommand, checks: EntryPredicate[], orig: boolean
     if (id !== undefined) checks.push((ct) => (v6 ? ct.tupleOrig?.tupleProto?.protoIcmpv6Id : ct.tupleOrig?.tupleProto?.protoIcmpId) === id);
     return;
   }
+  // Ports of a port-carrying protocol go into the FlowFilter with the protocol (reply ports with
+  // the reply tuple's protocol too, which the kernel always gives the same number as the original's).
+  const portsCovered = inFlowFilter && cmd.proto !== undefined && PORT_HANDLERS.has(cmd.proto.handler);
   const port = (value: number | undefined, pick: (ct: ConntrackValue) => number | undefined): void => {
-    if (value !== undefined) checks.push((ct) => pick(ct) === value);
+    if (value !== undefined && !portsCovered) checks.push((ct) => pick(ct) === value);
   };
   if (orig || protonum !== undefined) {
     port(l4.origSport, (ct) => ct.tupleOrig?.tupleProto?.protoSrcPort);
@@ -172,14 +186,22 @@ function stateCheck(cmd: ParsedCommand, checks: EntryPredicate[]): void {
   else if (handler === "dccp") checks.push((ct) => ct.protoinfo?.protoinfoDccp?.dccpState === state.value);
 }
 
-/** The predicate conntrack would apply for this command line, or null when it filters nothing. */
-export function buildEntryFilter(cmd: ParsedCommand, purpose: FilterPurpose): EntryPredicate | null {
+/**
+ * The predicate conntrack would apply for this command line, or null when it filters nothing.
+ * With scope "beyond-flow-filter", the checks that flowFilterFor's FlowFilter fields already make
+ * with the same semantics (family, mark, protocol, whole IPv4 addresses, TCP/UDP/... ports) are left
+ * out: the conntrack API tests those itself, and when the kernel does them exactly it can skip
+ * decoding entries altogether (FILTERS.md, "When the predicate is skipped").
+ */
+export function buildEntryFilter(cmd: ParsedCommand, purpose: FilterPurpose, scope: FilterScope = "all"): EntryPredicate | null {
   const checks: EntryPredicate[] = [];
+  const inFlowFilter = scope === "beyond-flow-filter";
   const family = familyNumber(cmd.family);
-  if (cmd.familyGiven && family !== 0) checks.push((_ct, entryFamily) => entryFamily === family);
+  if (cmd.familyGiven && family !== 0 && !inFlowFilter) checks.push((_ct, entryFamily) => entryFamily === family);
   const nat = natFilter(cmd);
   if (nat !== null) checks.push(nat);
-  if (purpose !== "update" && cmd.mark !== undefined) {
+  // Mark: the FlowFilter's (mark & mask) === value, a missing mark being 0, is conntrack's test.
+  if (purpose !== "update" && cmd.mark !== undefined && !inFlowFilter) {
     const { value, mask } = cmd.mark;
     checks.push((ct) => (((ct.mark ?? 0) & mask) >>> 0) === value >>> 0);
   }
@@ -198,10 +220,10 @@ export function buildEntryFilter(cmd: ParsedCommand, purpose: FilterPurpose): En
   if (purpose === "update") {
     const orig = cmd.orig.src !== undefined || cmd.orig.dst !== undefined || cmd.proto !== undefined;
     const reply = cmd.reply.src !== undefined || cmd.reply.dst !== undefined || cmd.proto !== undefined;
-    tupleChecks(cmd, checks, orig, reply);
+    tupleChecks(cmd, checks, orig, reply, "all");
     stateCheck(cmd, checks);
   } else {
-    tupleChecks(cmd, checks, true, true);
+    tupleChecks(cmd, checks, true, true, scope);
     stateCheck(cmd, checks);
     if (cmd.status !== undefined) {
       const { set, unset } = cmd.status;

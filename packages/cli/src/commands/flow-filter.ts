@@ -1,12 +1,11 @@
 // ParsedCommand → the conntrack API's FlowFilter: every part the kernel can run (family, mark, status,
-// zone, CTA_FILTER tuple fields) goes there; conntrack's exact semantics ride along as the predicate.
+// zone, CTA_FILTER tuple fields) goes there; the predicate carries only what those fields do not test
+// with conntrack's semantics, so a filter the kernel does exactly needs no decode of each entry.
 
 import { release } from "node:os";
 import type { FlowFilter, TupleFilter } from "@tsconntrack/conntrack";
 import type { AddressOption, ParsedCommand } from "../args/types.js";
-import { buildEntryFilter, familyNumber, type FilterPurpose } from "./filter.js";
-
-const PORT_HANDLERS = new Set(["tcp", "udp", "udplite", "sctp", "dccp"]);
+import { buildEntryFilter, familyNumber, PORT_HANDLERS, type FilterPurpose } from "./filter.js";
 
 function addressSpec(address: AddressOption, mask: { text: string } | undefined): TupleFilter["src"] {
   return mask === undefined ? address.text : { address: address.text, mask: mask.text };
@@ -63,7 +62,7 @@ export function flowFilterFor(cmd: ParsedCommand, purpose: FilterPurpose): FlowF
     if (cmd.zone !== undefined) filter.zone = cmd.zone;
     Object.assign(filter, tupleFilters(cmd, purpose));
   }
-  const predicate = buildEntryFilter(cmd, purpose);
+  const predicate = buildEntryFilter(cmd, purpose, "beyond-flow-filter");
   if (predicate !== null) filter.predicate = predicate;
   return filter;
 }
