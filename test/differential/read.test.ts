@@ -33,8 +33,9 @@ describe.skipIf(reason !== null)("tsconntrack vs conntrack 1.4.7, same table (re
     session = await openSession(ns);
     expectation = (await buildReadTable(session.labelled, ns)).expectation;
     const live = session;
-    // Two at a time: the tools run back to back per case, and no case changes the table.
-    const results = await mapLimited(CASES, 2, async (testCase) => {
+    // Three at a time (one per core, plus one waiting on a process start): the tools run back to
+    // back per case, and no case changes the table.
+    const results = await mapLimited(CASES, 3, async (testCase) => {
       const { ours, theirs } = await caseArgs(live, ns, testCase);
       const view = viewFor(live, testCase);
       const options = { ...(testCase.tz ? { tz: testCase.tz } : {}), stdoutFile: testCase.stdoutFile ?? false };

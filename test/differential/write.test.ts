@@ -18,7 +18,7 @@ if (reason !== null) console.log(`skipping the differential write suite: ${reaso
 /** Twins list in different hash orders with different ids, and were filled moments apart. */
 const TWIN = { sortLines: true, ignoreIds: true, timerTolerance: 10 } as const;
 /** Twin pairs working through the cases side by side. */
-const PAIRS = 3;
+const PAIRS = 4;
 
 describe.skipIf(reason !== null)("tsconntrack vs conntrack 1.4.7 on twin tables (write commands)", () => {
   const names: string[] = [];
