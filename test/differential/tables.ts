@@ -133,8 +133,9 @@ export function prepareTwin(ns: string): void {
 /**
  * Empties a twin and loads the same entries again (new ids, fresh counters and timestamps); with
  * `traffic`, also a UDP flow whose counters are not zero (costs a Python start, so only on request).
+ * `lines` replaces the table's -I lines (the labelled entries are always loaded).
  */
-export async function fillTwin(view: EtcView, ns: string, traffic = false): Promise<void> {
-  await loadTable(view, ns, TABLE_LINES, true);
+export async function fillTwin(view: EtcView, ns: string, traffic = false, lines: readonly string[] = TABLE_LINES): Promise<void> {
+  await loadTable(view, ns, lines, true);
   if (traffic) execOk(ns, PYTHON, ["-c", TWIN_TRAFFIC]);
 }
