@@ -244,9 +244,8 @@ describe.skipIf(missing !== undefined)("expectation table vs conntrack 1.4.7", (
       }
     });
 
-    // Known difference, owned by the events code: 1.4.7's expectation event callback never adds the
-    // `[USERSPACE] portid=N` tag (only flow events do); tsconntrack adds it. Flip to `it` once fixed.
-    it.fails("expectation events caused by a program carry no [USERSPACE] tag", () => {
+    // 1.4.7's expectation event callback never adds the `[USERSPACE] portid=N` tag (only flow events do).
+    it("expectation events caused by a program carry no [USERSPACE] tag", () => {
       expect(seen.mine).not.toBe("");
       expect(seen.mine).not.toMatch(USERSPACE_TAG);
     });

@@ -63,13 +63,13 @@ export class EventLines {
     if (!("flow" in event)) {
       const ctx = { family: event.family, event: event.kind === "exp-new" ? ("new" as const) : ("destroy" as const) };
       if (this.json) return { stdout: withMembers(formatExpectEventJson(event.expect, ctx, time), jsonExtras(origin)) + "\n", stderr: "" };
-      const tag = this.tag(origin);
+      // No [USERSPACE] tag here: 1.4.7's expectation event callback never adds it (only flow events do).
       if (this.expectXml !== null) {
         const xml = formatExpectXml(event.expect, ctx, { nowSec, when: output.timestamp });
-        return { stdout: this.expectXml.beforeFlow() + this.xmlNetns(xml, origin) + tag + "\n", stderr: "" };
+        return { stdout: this.expectXml.beforeFlow() + this.xmlNetns(xml, origin) + "\n", stderr: "" };
       }
       const prefix = output.timestamp ? expectTimePrefix(time) : "";
-      return { stdout: prefix + formatExpectText(event.expect, ctx) + this.netnsText(origin) + tag + "\n", stderr: "" };
+      return { stdout: prefix + formatExpectText(event.expect, ctx) + this.netnsText(origin) + "\n", stderr: "" };
     }
     const printed = this.printer.entry(event.flow, event.family, nowSec, event.kind, time);
     if (this.json) return { stdout: withMembers(printed.stdout.slice(0, -1), jsonExtras(origin)) + "\n", stderr: "" };
