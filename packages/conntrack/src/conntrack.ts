@@ -327,7 +327,7 @@ export class Conntrack {
 
   // Events.
 
-  /** Subscribes on a new socket with a large receive buffer (16 MiB asked); see `receiveBufferSize` for what was granted. */
+  /** Subscribes on a new socket with a large receive buffer (64 MiB asked); see `receiveBufferSize` for what was granted. */
   events(options: EventOptions = {}): ConntrackEvents {
     const groups = groupNumbers(options.groups ?? ["new", "update", "destroy"]);
     const transport = this.session.events({

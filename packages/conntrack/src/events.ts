@@ -19,7 +19,7 @@ const GROUP_NUMBERS: Record<EventGroup, number> = {
 export interface EventOptions {
   /** Default ["new", "update", "destroy"]. */
   groups?: readonly EventGroup[];
-  /** Receive buffer to ask for (SO_RCVBUFFORCE, the kernel doubles it); default 16 MiB. */
+  /** Receive buffer to ask for (SO_RCVBUFFORCE, the kernel doubles it); default 64 MiB. */
   receiveBufferSize?: number;
   /** NETLINK_LISTEN_ALL_NSID: also events of peer namespaces that have an nsid (`netnsId` says which). */
   allNetns?: boolean;

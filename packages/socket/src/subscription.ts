@@ -19,8 +19,12 @@ export interface SubscribeOptions extends Omit<LiveTransportOptions, "groups"> {
   groups: readonly number[];
 }
 
-/** Default receive buffer for event sockets: the kernel doubles it, so 32 MiB are granted with CAP_NET_ADMIN. */
-export const DEFAULT_EVENT_RECEIVE_BUFFER = 16 << 20;
+/**
+ * Default receive buffer for event sockets: the kernel doubles it, so 128 MiB are granted with
+ * CAP_NET_ADMIN. It is a limit, not an allocation: memory is used only while events wait unread,
+ * and a flush of a big table queues a burst of DESTROY events faster than any reader drains them.
+ */
+export const DEFAULT_EVENT_RECEIVE_BUFFER = 64 << 20;
 
 /**
  * Multicast events on their own socket (sharing a socket with requests lets events overrun a

@@ -2,10 +2,11 @@
 // prints it too, but sets the size on the wrong socket). Without -b we ask for a large buffer and
 // speak up only when the kernel granted less (no CAP_NET_ADMIN: SO_RCVBUF is capped by rmem_max).
 
+import { DEFAULT_EVENT_RECEIVE_BUFFER } from "@tsconntrack/socket";
 import { bufferSizeNotice } from "../format/summary.js";
 
-/** Asked for by default: 16 MiB, which the kernel doubles to 32 MiB. */
-export const DEFAULT_EVENT_BUFFER = 16 << 20;
+/** Asked for by default (the socket package's event default, which the kernel doubles). */
+export const DEFAULT_EVENT_BUFFER = DEFAULT_EVENT_RECEIVE_BUFFER;
 
 /** The stderr text (with newline) for a granted size, or "". */
 export function bufferReport(requested: number | undefined, granted: number): string {
