@@ -8,7 +8,7 @@ import { ByteArena } from "./byte-arena.js";
 import { ExpectApi } from "./expect-api.js";
 import type { FlowFilter } from "./filter.js";
 import { kernelRelease, releaseAtLeast, type KernelCapabilities } from "./kernel.js";
-import { decodeEntryAt, listAsync, listMessagesSync, listSync, type ConntrackEntry, type EntryCallback, type ListOptions, type ListSummary, type MessageCallback } from "./list.js";
+import { decodeEntryAt, listAsync, listMessages, listMessagesSync, listSync, type ConntrackEntry, type EntryCallback, type ListOptions, type ListSummary, type MessageCallback } from "./list.js";
 import { procConntrackCount } from "./proc.js";
 import { deleteRequest, deleteRequestFromMessage, flushRequest, getRequest, newRequest, statsCpuRequest, statsRequest, type FlowKey, type NewMode } from "./requests.js";
 import { Session, type SessionOptions } from "./session.js";
@@ -132,6 +132,14 @@ export class Conntrack {
   listMessagesSync(options: ListOptions, onMessage: MessageCallback): ListSummary {
     // Two filtered dumps instead of one are only for the kernel: a capture holds the requests it holds.
     return listMessagesSync(this.requests(), this.capabilities, options, onMessage, this.session.live);
+  }
+
+  /**
+   * listMessagesSync with the kernel's dump work done on a helper thread while `onMessage` runs
+   * (live sockets; replays take the synchronous path). Same callback contract.
+   */
+  listMessages(options: ListOptions, onMessage: MessageCallback): Promise<ListSummary> {
+    return listMessages(this.requests(), this.capabilities, options, onMessage, this.session.live);
   }
 
   /** Async iteration over the matching entries. */

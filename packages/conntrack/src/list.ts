@@ -123,14 +123,42 @@ function withFallbacks(
     const counts = { received: 0, entries: 0 };
     try {
       const interrupted = dump(compiled, counts);
-      learnFromSuccess(caps, compiled);
-      return { entries: counts.entries, received: counts.received, interrupted, kernel: compiled.kernel, fallbacks };
+      return attemptSucceeded(caps, compiled, counts, interrupted, fallbacks);
     } catch (error) {
-      if (counts.received > 0 || i + 1 >= attempts.length || !isFilterRefusal(error)) throw error;
-      fallbacks.push((error as { code: string }).code);
-      learnFromRefusal(caps, compiled, attempts[i + 1]!);
+      attemptFailed(caps, attempts, i, counts, fallbacks, error);
     }
   }
+}
+
+async function withFallbacksAsync(
+  caps: KernelCapabilities,
+  options: ListOptions,
+  dump: (compiled: CompiledFilter, counts: { received: number; entries: number }) => Promise<boolean>,
+): Promise<ListSummary> {
+  const attempts = filterAttempts(options, caps);
+  const fallbacks: string[] = [];
+  for (let i = 0; ; i++) {
+    const compiled = attempts[i]!;
+    const counts = { received: 0, entries: 0 };
+    try {
+      const interrupted = await dump(compiled, counts);
+      return attemptSucceeded(caps, compiled, counts, interrupted, fallbacks);
+    } catch (error) {
+      attemptFailed(caps, attempts, i, counts, fallbacks, error);
+    }
+  }
+}
+
+function attemptSucceeded(caps: KernelCapabilities, compiled: CompiledFilter, counts: { received: number; entries: number }, interrupted: boolean, fallbacks: string[]): ListSummary {
+  learnFromSuccess(caps, compiled);
+  return { entries: counts.entries, received: counts.received, interrupted, kernel: compiled.kernel, fallbacks };
+}
+
+/** Rethrows unless the kernel refused attempt `i`'s filter before sending anything and a next attempt exists. */
+function attemptFailed(caps: KernelCapabilities, attempts: CompiledFilter[], i: number, counts: { received: number }, fallbacks: string[], error: unknown): void {
+  if (counts.received > 0 || i + 1 >= attempts.length || !isFilterRefusal(error)) throw error;
+  fallbacks.push((error as { code: string }).code);
+  learnFromRefusal(caps, attempts[i]!, attempts[i + 1]!);
 }
 
 /** The streaming fast path: one decode per message, no per-entry allocation beyond the decoded value. */
@@ -164,13 +192,33 @@ export function listMessagesSync(
   if (splitFamilies && familySplit(options, caps)) {
     // Does any IPv6 entry match? Counted only, nothing is printed from this dump.
     const v6 = listMessagesOnce(client, caps, withFamily(options, AF_INET6), () => {});
-    if (v6.entries === 0) {
-      const v4 = listMessagesOnce(client, caps, withFamily(options, AF_INET), onMessage);
-      return { ...v4, received: v4.received + v6.received, interrupted: v4.interrupted || v6.interrupted, fallbacks: [...v6.fallbacks, ...v4.fallbacks] };
-    }
+    if (v6.entries === 0) return joinSplit(v6, listMessagesOnce(client, caps, withFamily(options, AF_INET), onMessage));
   }
   return listMessagesOnce(client, caps, options, onMessage);
 }
+
+/** listMessagesSync with the kernel's dump work overlapped with `onMessage` (see NetlinkClient.dumpBytes). */
+export async function listMessages(
+  client: NetlinkClient,
+  caps: KernelCapabilities,
+  options: ListOptions,
+  onMessage: MessageCallback,
+  splitFamilies = false,
+): Promise<ListSummary> {
+  if (splitFamilies && familySplit(options, caps)) {
+    const v6 = await listMessagesOnceAsync(client, caps, withFamily(options, AF_INET6), () => {});
+    if (v6.entries === 0) return joinSplit(v6, await listMessagesOnceAsync(client, caps, withFamily(options, AF_INET), onMessage));
+  }
+  return listMessagesOnceAsync(client, caps, options, onMessage);
+}
+
+/** The summary of a split listing: the IPv4 dump's entries, both dumps' received counts. */
+const joinSplit = (v6: ListSummary, v4: ListSummary): ListSummary => ({
+  ...v4,
+  received: v4.received + v6.received,
+  interrupted: v4.interrupted || v6.interrupted,
+  fallbacks: [...v6.fallbacks, ...v4.fallbacks],
+});
 
 /**
  * CTA_FILTER (protocol, ports, addresses in the kernel) needs the family ipv4 or ipv6, but a
@@ -203,22 +251,36 @@ function predicateToRun(compiled: CompiledFilter, caps: KernelCapabilities): Com
 
 function listMessagesOnce(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onMessage: MessageCallback): ListSummary {
   return withFallbacks(caps, options, (compiled, counts) => {
-    const predicate = predicateToRun(compiled, caps);
-    const request = dumpRequest(options.table ?? "conntrack", compiled.family, compiled.attrs, options.zero);
-    return client.dumpBytesSync(request, (datagram, offset, length) => {
-      // nlmsg_type (host order) and nfgenmsg.nfgen_family.
-      if (messageType(datagram, offset) !== CT_NEW) return;
-      counts.received++;
-      const family = length > NLMSG_HDRLEN ? datagram[offset + NLMSG_HDRLEN]! : 0;
-      let flow: ConntrackAttrs | undefined;
-      if (predicate !== undefined) {
-        flow = decodeEntryAt(datagram, offset, length);
-        if (!predicate(flow, family)) return;
-      }
-      counts.entries++;
-      onMessage(datagram, offset, length, family, flow);
-    }).interrupted;
+    const { request, handle } = messageAttempt(caps, options, compiled, counts, onMessage);
+    return client.dumpBytesSync(request, handle).interrupted;
   });
+}
+
+async function listMessagesOnceAsync(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onMessage: MessageCallback): Promise<ListSummary> {
+  return withFallbacksAsync(caps, options, async (compiled, counts) => {
+    const { request, handle } = messageAttempt(caps, options, compiled, counts, onMessage);
+    return (await client.dumpBytes(request, handle)).interrupted;
+  });
+}
+
+/** One attempt's request and its per-message handler (type check, family, predicate, counts). */
+function messageAttempt(caps: KernelCapabilities, options: ListOptions, compiled: CompiledFilter, counts: { received: number; entries: number }, onMessage: MessageCallback) {
+  const predicate = predicateToRun(compiled, caps);
+  const request = dumpRequest(options.table ?? "conntrack", compiled.family, compiled.attrs, options.zero);
+  const handle = (datagram: Uint8Array, offset: number, length: number): void => {
+    // nlmsg_type (host order) and nfgenmsg.nfgen_family.
+    if (messageType(datagram, offset) !== CT_NEW) return;
+    counts.received++;
+    const family = length > NLMSG_HDRLEN ? datagram[offset + NLMSG_HDRLEN]! : 0;
+    let flow: ConntrackAttrs | undefined;
+    if (predicate !== undefined) {
+      flow = decodeEntryAt(datagram, offset, length);
+      if (!predicate(flow, family)) return;
+    }
+    counts.entries++;
+    onMessage(datagram, offset, length, family, flow);
+  };
+  return { request, handle };
 }
 
 const messageType = (datagram: Uint8Array, offset: number): number =>

@@ -33,6 +33,8 @@ export const NETLINK_GET_STRICT_CHK = 12;
 export const MSG_PEEK = 0x2;
 export const MSG_TRUNC = 0x20;
 export const MSG_DONTWAIT = 0x40;
+/** recvmmsg: block for the first datagram only, then take what is already queued. */
+export const MSG_WAITFORONE = 0x10000;
 
 export const CLONE_NEWNET = 0x40000000;
 

@@ -12,7 +12,7 @@
 import { createRequire } from "node:module";
 import { endianness } from "node:os";
 import type * as FfiRs from "ffi-rs";
-import type { RecvmsgInfo, Syscalls } from "./syscalls.js";
+import type { ReceiveBatch, RecvmsgInfo, Syscalls } from "./syscalls.js";
 import { NETLINK_LISTEN_ALL_NSID, POLLERR, POLLIN, SOL_NETLINK, SO_ATTACH_FILTER, SOL_SOCKET } from "./constants.js";
 
 type Ffi = typeof FfiRs;
@@ -127,6 +127,52 @@ function writePointer(view: DataView, offset: number, value: number): void {
   view.setBigUint64(offset, BigInt(value), LITTLE);
 }
 
+/** struct mmsghdr { struct msghdr msg_hdr; unsigned int msg_len; } is 64 bytes on 64-bit ABIs. */
+const MMSGHDR_SIZE = 64;
+const MSGHDR_SIZE = 56;
+const IOVEC_SIZE = 16;
+
+/** recvmmsg's headers, each pointing at its own slot of one buffer; set up once, reused for every call. */
+class MmsgBatch implements ReceiveBatch {
+  readonly slots: number;
+  readonly slotSize: number;
+  readonly headersAddress: number;
+  // Referenced here so their memory stays alive (and in place) while the kernel writes into it.
+  private readonly data: Buffer;
+  private readonly headers: Buffer;
+  private readonly iovecs: Buffer;
+  private readonly headerView: DataView;
+
+  constructor(slots: number, slotSize: number, addressOf: (buffer: Buffer) => number) {
+    this.slots = slots;
+    this.slotSize = slotSize;
+    this.data = Buffer.allocUnsafeSlow(slots * slotSize);
+    this.headers = Buffer.alloc(slots * MMSGHDR_SIZE);
+    this.iovecs = Buffer.alloc(slots * IOVEC_SIZE);
+    this.headerView = new DataView(this.headers.buffer, this.headers.byteOffset, this.headers.byteLength);
+    const iovView = new DataView(this.iovecs.buffer, this.iovecs.byteOffset, this.iovecs.byteLength);
+    const dataAddress = addressOf(this.data);
+    const iovecsAddress = addressOf(this.iovecs);
+    for (let i = 0; i < slots; i++) {
+      writePointer(iovView, i * IOVEC_SIZE, dataAddress + i * slotSize);
+      writePointer(iovView, i * IOVEC_SIZE + POINTER_SIZE, slotSize);
+      // msg_name and msg_control stay NULL: a dump's source is the kernel, and no control data is asked for.
+      writePointer(this.headerView, i * MMSGHDR_SIZE + 16, iovecsAddress + i * IOVEC_SIZE);
+      writePointer(this.headerView, i * MMSGHDR_SIZE + 24, 1);
+    }
+    this.headersAddress = addressOf(this.headers);
+  }
+
+  slot(i: number): Uint8Array {
+    const length = Math.min(this.length(i), this.slotSize);
+    return new Uint8Array(this.data.buffer, this.data.byteOffset + i * this.slotSize, length);
+  }
+
+  length(i: number): number {
+    return this.headerView.getUint32(i * MMSGHDR_SIZE + MSGHDR_SIZE, LITTLE);
+  }
+}
+
 /** Creates the ffi-rs implementation of `Syscalls`. Throws if ffi-rs or libc.so.6 cannot be loaded. */
 export function createLibcSyscalls(): Syscalls {
   const f = loadFfi();
@@ -144,6 +190,8 @@ export function createLibcSyscalls(): Syscalls {
   const eventfd = new Call(f, "eventfd", T.I32, [T.I32, T.I32]);
   const setns = new Call(f, "setns", T.I32, [T.I32, T.I32]);
   const close = new Call(f, "close", T.I32, [T.I32]);
+  // Pointers as integers: the helper thread writes into memory that the JavaScript side keeps alive.
+  const recvmmsg = new Call(f, "recvmmsg", T.I32, [T.I32, T.U64, T.I32, T.I32, T.U64]);
   // memchr(buf, buf[0], 1) returns buf itself: the cheapest way to learn a Buffer's address.
   const memchr = new Call(f, "memchr", T.U64, [T.U8Array, T.I32, T.U64]);
 
@@ -169,6 +217,8 @@ export function createLibcSyscalls(): Syscalls {
   const controlView = new DataView(control.buffer, control.byteOffset, control.byteLength);
 
   return {
+    recvBatchAsync: (fd, batch, flags) => recvmmsg.invokeAsync(fd, (batch as MmsgBatch).headersAddress, batch.slots, flags, 0),
+    createReceiveBatch: (slots, slotSize) => new MmsgBatch(slots, slotSize, addressOf),
     socket: (domain, type, protocol) => socket.invoke(domain, type, protocol),
     bind: (fd, sockaddr) => bind.invoke(fd, asBuffer(sockaddr), sockaddr.byteLength),
     connect: (fd, sockaddr) => connect.invoke(fd, asBuffer(sockaddr), sockaddr.byteLength),

@@ -7,6 +7,7 @@ import {
   EPERM,
   MSG_DONTWAIT,
   MSG_TRUNC,
+  MSG_WAITFORONE,
   NETLINK_ADD_MEMBERSHIP,
   NETLINK_CAP_ACK,
   NETLINK_DROP_MEMBERSHIP,
@@ -29,10 +30,19 @@ import {
 import { NetlinkProtocolError, NetlinkSocketError } from "./errors.js";
 import { createLibcSyscalls } from "./libc.js";
 import { withNetns } from "./netns.js";
-import type { RecvmsgInfo, Syscalls } from "./syscalls.js";
+import type { ReceiveBatch, RecvmsgInfo, Syscalls } from "./syscalls.js";
 import type { Datagram, Transport } from "./transport.js";
 
 const LITTLE = endianness() === "LE";
+/**
+ * receiveBatch: datagrams per recvmmsg and room for each. A dump datagram is at most 32 KiB (the
+ * kernel caps its dump allocations there); 16 of them are about 2,500 conntrack entries.
+ */
+const BATCH_SLOTS = 16;
+const BATCH_SLOT_SIZE = 64 << 10;
+
+const truncated = (length: number, room: number) =>
+  new NetlinkProtocolError(`recv: a ${length}-byte datagram did not fit the ${room}-byte read buffer and was truncated`, "truncated");
 
 export interface LiveTransportOptions {
   /** Netlink protocol; default NETLINK_NETFILTER (12). */
@@ -99,6 +109,8 @@ export class LiveTransport implements Transport {
   private readonly bytes: Uint8Array;
   private readonly useRecvmsg: boolean;
   private readonly info: RecvmsgInfo = { nsid: undefined, senderPortId: 0, groups: 0 };
+  private readonly batches: (ReceiveBatch | undefined)[] = [undefined, undefined];
+  private nextBatch = 0;
   private wakeFd = -1;
   private polling = false;
   private closed = false;
@@ -151,6 +163,27 @@ export class LiveTransport implements Transport {
       const n = this.sys.send(this.fd, datagram, 0);
       if (n >= 0) return;
       if (n !== -EINTR) throw new NetlinkSocketError("send", -n, { detail: `${datagram.byteLength} bytes` });
+    }
+  }
+
+  async receiveBatch(): Promise<readonly Uint8Array[] | null> {
+    if (this.closed) return null;
+    if (this.useRecvmsg || this.sys.recvBatchAsync === undefined || this.sys.createReceiveBatch === undefined) {
+      const datagram = await this.receive();
+      return datagram === null ? null : [datagram.bytes];
+    }
+    const batch = (this.batches[this.nextBatch] ??= this.sys.createReceiveBatch(BATCH_SLOTS, BATCH_SLOT_SIZE));
+    this.nextBatch ^= 1;
+    for (;;) {
+      const n = await this.sys.recvBatchAsync(this.fd, batch, MSG_WAITFORONE | MSG_TRUNC);
+      if (n === -EINTR) continue;
+      if (n < 0) throw new NetlinkSocketError("recv", -n);
+      const datagrams: Uint8Array[] = [];
+      for (let i = 0; i < n; i++) {
+        if (batch.length(i) > batch.slotSize) throw truncated(batch.length(i), batch.slotSize);
+        datagrams.push(batch.slot(i));
+      }
+      return datagrams;
     }
   }
 
@@ -265,12 +298,7 @@ export class LiveTransport implements Transport {
   }
 
   private datagram(length: number): Datagram {
-    if (length > this.buffer.byteLength) {
-      throw new NetlinkProtocolError(
-        `recv: a ${length}-byte datagram did not fit the ${this.buffer.byteLength}-byte read buffer and was truncated`,
-        "truncated",
-      );
-    }
+    if (length > this.buffer.byteLength) throw truncated(length, this.buffer.byteLength);
     const datagram: Datagram = { bytes: this.bytes.subarray(0, length) };
     if (this.useRecvmsg && this.info.nsid !== undefined) datagram.nsid = this.info.nsid;
     return datagram;

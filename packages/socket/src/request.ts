@@ -195,6 +195,42 @@ export class NetlinkClient {
     });
   }
 
+  /**
+   * dumpBytesSync with the kernel's work overlapped: when the transport can receive batches on a
+   * helper thread, the next batch is received while `onMessage` handles this one. Same contract as
+   * dumpBytesSync (views valid only during the call); other transports take the synchronous path.
+   */
+  async dumpBytes(request: NetlinkRequest, onMessage: (datagram: Uint8Array, offset: number, length: number) => void): Promise<DumpSummary> {
+    const transport = this.transport;
+    if (transport.receiveBatch === undefined) return this.dumpBytesSync(request, onMessage);
+    const receiveBatch = transport.receiveBatch.bind(transport);
+    this.enter();
+    const dump = new DumpExchange(this, request);
+    let pending: Promise<readonly Uint8Array[] | null> | undefined;
+    try {
+      transport.send(dump.encode());
+      pending = receiveBatch();
+      while (!dump.done) {
+        const batch = await pending!;
+        pending = undefined;
+        if (batch === null) throw closedError("dump");
+        // Read ahead unless this batch may end the dump: a receive after the end would never return.
+        if (!dump.mayEndIn(batch)) pending = receiveBatch();
+        for (const datagram of batch) {
+          if (!dump.done) dump.acceptBytes(datagram, onMessage);
+        }
+      }
+      return dump.summary();
+    } catch (error) {
+      // A receive still under way owns the socket until it returns; then the rest is drained.
+      if (pending !== undefined) await pending.catch(() => null);
+      if (!dump.failed) await this.drain(dump);
+      throw error;
+    } finally {
+      this.busy = false;
+    }
+  }
+
   /** A dump as a synchronous iterator; each message is valid until the next step. */
   *dumpIterSync(request: NetlinkRequest): Generator<NlMessage, DumpSummary, undefined> {
     this.enter();
@@ -487,6 +523,22 @@ class DumpExchange {
       }
       offset += align4(len);
     }
+  }
+
+  /** Whether any of these datagrams holds a DONE or error message of this dump (so it may be the last). */
+  mayEndIn(datagrams: readonly Uint8Array[]): boolean {
+    const portId = this.client.transport.portId;
+    for (const datagram of datagrams) {
+      const view = viewOf(datagram);
+      for (let offset = 0; offset + HEADER_SIZE <= datagram.length; ) {
+        const len = view.getUint32(offset, LITTLE);
+        if (len < HEADER_SIZE) return true;
+        const type = view.getUint16(offset + 4, LITTLE);
+        if ((type === NLMSG_DONE || type === NLMSG_ERROR) && view.getUint32(offset + 8, LITTLE) === this.seq && view.getUint32(offset + 12, LITTLE) === portId) return true;
+        offset += align4(len);
+      }
+    }
+    return false;
   }
 
   /** DONE or an error reply: true when the dump is over; throws the kernel's error. */

@@ -19,6 +19,14 @@ export interface Syscalls {
   recv(fd: number, buffer: Uint8Array, flags: number): number;
   /** recvmsg(2) with room for one control message; reports the NETLINK_LISTEN_ALL_NSID source netns id. */
   recvmsg(fd: number, buffer: Uint8Array, flags: number, out: RecvmsgInfo): number;
+  /**
+   * recvmmsg(2) on a helper thread: up to `batch.slots` datagrams into the batch's buffers in one
+   * call, while the JavaScript thread goes on (a dump's kernel work then overlaps the caller's).
+   * Resolves to the number received or -errno. Optional: without it, dumps read one datagram at a time.
+   */
+  recvBatchAsync?(fd: number, batch: ReceiveBatch, flags: number): Promise<number>;
+  /** Buffers and message headers for recvBatchAsync, prepared once and reused. */
+  createReceiveBatch?(slots: number, slotSize: number): ReceiveBatch;
   /** Waits in a worker thread until one of `fds` is readable or in error. Resolves to the ready count or -errno. */
   pollAsync(fds: readonly number[], timeoutMs: number): Promise<number>;
   /** An eventfd used to wake a pending pollAsync. */
@@ -36,4 +44,14 @@ export interface RecvmsgInfo {
   senderPortId: number;
   /** The multicast group mask from the source address (0 = unicast). */
   groups: number;
+}
+
+/** `slots` receive buffers of `slotSize` bytes each, filled by one recvBatchAsync call. */
+export interface ReceiveBatch {
+  readonly slots: number;
+  readonly slotSize: number;
+  /** Datagram `i` of the last call: a view of its buffer, `length(i)` bytes long when it fitted. */
+  slot(i: number): Uint8Array;
+  /** The real length of datagram `i` (with MSG_TRUNC it may exceed slotSize: it was truncated). */
+  length(i: number): number;
 }

@@ -30,6 +30,13 @@ export interface Transport {
   receiveSync(): Datagram | null;
   /** Waits without blocking the event loop. The bytes are the caller's own (never reused). */
   receive(): Promise<Datagram | null>;
+  /**
+   * Optional, for dumps: waits for one or more datagrams received together on a helper thread,
+   * so that the caller can process one batch while the next is received. The views of a batch
+   * stay valid until the second call after the one that returned them (two batches alternate).
+   * Never call it again once the peer has nothing more to send: it would wait for ever.
+   */
+  receiveBatch?(): Promise<readonly Uint8Array[] | null>;
   /** Asks for a receive buffer of `bytes` (SO_RCVBUFFORCE, falling back to SO_RCVBUF); returns the size granted. */
   setReceiveBufferSize(bytes: number): number;
   joinGroup(group: number): void;

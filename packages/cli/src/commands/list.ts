@@ -37,7 +37,7 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   try {
     if (raw !== undefined) {
       // Lines go from the receive buffer straight into the output buffer; odd entries take the generic path.
-      ct.listMessagesSync(options, (datagram, offset, length, family, flow) => {
+      await ct.listMessages(options, (datagram, offset, length, family, flow) => {
         const end = raw.write(datagram, offset, length, family, out.reserve(RAW_LINE_MAX), out.position);
         if (end >= 0) out.commit(end);
         else print(flow ?? decodeEntryAt(datagram, offset, length), family);
