@@ -81,6 +81,7 @@ export class Conntrack {
   readonly expect: ExpectApi;
   private readonly session: Session;
   private client: NetlinkClient | undefined;
+  private secondClient: NetlinkClient | undefined;
 
   /** Opens nothing yet: sockets are created on first use (requests and events on separate sockets). */
   static open(options: ConntrackOptions = {}): Conntrack {
@@ -115,6 +116,11 @@ export class Conntrack {
     return (this.client ??= new NetlinkClient(this.session.requests(), { attrPath: camelAttrPath }));
   }
 
+  /** A client on a second socket (live sessions), for requests that overlap a dump on the first. */
+  secondRequests(): NetlinkClient {
+    return (this.secondClient ??= new NetlinkClient(this.session.secondRequests(), { attrPath: camelAttrPath }));
+  }
+
   // Listing.
 
   /**
@@ -139,7 +145,8 @@ export class Conntrack {
    * (live sockets; replays take the synchronous path). Same callback contract.
    */
   listMessages(options: ListOptions, onMessage: MessageCallback): Promise<ListSummary> {
-    return listMessages(this.requests(), this.capabilities, options, onMessage, this.session.live);
+    // The split's two filtered dumps (see FILTERS.md) run at once on two sockets.
+    return listMessages(this.requests(), this.capabilities, options, onMessage, this.session.live ? () => this.secondRequests() : undefined);
   }
 
   /** Async iteration over the matching entries. */

@@ -197,19 +197,57 @@ export function listMessagesSync(
   return listMessagesOnce(client, caps, options, onMessage);
 }
 
-/** listMessagesSync with the kernel's dump work overlapped with `onMessage` (see NetlinkClient.dumpBytes). */
+/**
+ * listMessagesSync with the kernel's dump work overlapped with `onMessage` (see NetlinkClient.dumpBytes).
+ * `second` (live sockets) enables the family split; its counting IPv6 dump runs on that second
+ * client while the IPv4 dump runs here. IPv4 matches are held until the IPv6 count is known.
+ */
 export async function listMessages(
   client: NetlinkClient,
   caps: KernelCapabilities,
   options: ListOptions,
   onMessage: MessageCallback,
-  splitFamilies = false,
+  second?: () => NetlinkClient,
 ): Promise<ListSummary> {
-  if (splitFamilies && familySplit(options, caps)) {
-    const v6 = await listMessagesOnceAsync(client, caps, withFamily(options, AF_INET6), () => {});
-    if (v6.entries === 0) return joinSplit(v6, await listMessagesOnceAsync(client, caps, withFamily(options, AF_INET), onMessage));
+  if (second !== undefined && familySplit(options, caps)) {
+    const split = await splitListing(client, second(), caps, options, onMessage);
+    if (split !== undefined) return split;
   }
   return listMessagesOnceAsync(client, caps, options, onMessage);
+}
+
+/** Both filtered dumps at once; undefined when IPv6 entries match (then only a plain dump keeps the order). */
+async function splitListing(
+  client: NetlinkClient,
+  v6Client: NetlinkClient,
+  caps: KernelCapabilities,
+  options: ListOptions,
+  onMessage: MessageCallback,
+): Promise<ListSummary | undefined> {
+  let v6: ListSummary | undefined;
+  const v6Done = listMessagesOnceAsync(v6Client, caps, withFamily(options, AF_INET6), () => {}).then((summary) => (v6 = summary));
+  const held: { bytes: Uint8Array; family: number; flow: ConntrackAttrs | undefined }[] = [];
+  const release = () => {
+    for (const entry of held) onMessage(entry.bytes, 0, entry.bytes.length, entry.family, entry.flow);
+    held.length = 0;
+  };
+  let v4: ListSummary;
+  try {
+    v4 = await listMessagesOnceAsync(client, caps, withFamily(options, AF_INET), (datagram, offset, length, family, flow) => {
+      if (v6 === undefined) held.push({ bytes: datagram.slice(offset, offset + length), family, flow });
+      else if (v6.entries === 0) {
+        release();
+        onMessage(datagram, offset, length, family, flow);
+      }
+    });
+  } finally {
+    // Never leave the IPv6 dump running (or its error unhandled) behind.
+    await v6Done.catch(() => undefined);
+  }
+  const counted = await v6Done;
+  if (counted.entries > 0) return undefined;
+  release();
+  return joinSplit(counted, v4);
 }
 
 /** The summary of a split listing: the IPv4 dump's entries, both dumps' received counts. */

@@ -43,6 +43,7 @@ export interface EventSocketOptions {
 
 export class Session {
   private requestTransport: Transport | undefined;
+  private secondTransport: Transport | undefined;
   private eventTransports: Transport[] = [];
   private replay: ReplayTransport | undefined;
   private writer: PcapFileWriter | undefined;
@@ -80,17 +81,27 @@ export class Session {
   requests(): Transport {
     this.ensureOpen();
     if (this.requestTransport === undefined) {
-      const inner =
-        this.replay ??
-        this.options.transport ??
-        LiveTransport.open({
-          ...(this.options.netns !== undefined ? { netns: this.options.netns } : {}),
-          ...(this.options.receiveBufferSize !== undefined ? { receiveBufferSize: this.options.receiveBufferSize } : {}),
-          ...(this.options.syscalls !== undefined ? { syscalls: this.options.syscalls } : {}),
-        });
-      this.requestTransport = this.wrap(inner);
+      this.requestTransport = this.wrap(this.replay ?? this.options.transport ?? this.openRequestSocket());
     }
     return this.requestTransport;
+  }
+
+  /**
+   * A second request socket, for work that runs while a dump is under way on the first (another
+   * dump, or deletes). Live sessions only: a replay or a caller's transport has one conversation.
+   */
+  secondRequests(): Transport {
+    this.ensureOpen();
+    if (!this.live) throw new ConntrackArgumentError("conntrack", "a second request socket needs a live session");
+    return (this.secondTransport ??= this.wrap(this.openRequestSocket()));
+  }
+
+  private openRequestSocket(): Transport {
+    return LiveTransport.open({
+      ...(this.options.netns !== undefined ? { netns: this.options.netns } : {}),
+      ...(this.options.receiveBufferSize !== undefined ? { receiveBufferSize: this.options.receiveBufferSize } : {}),
+      ...(this.options.syscalls !== undefined ? { syscalls: this.options.syscalls } : {}),
+    });
   }
 
   /** A transport subscribed to `groups`. Each call opens a new live socket. */
@@ -127,7 +138,8 @@ export class Session {
     if (this.closed) return;
     this.closed = true;
     const own = this.options.ownTransport ?? true;
-    const all = new Set<Transport>([...(this.requestTransport ? [this.requestTransport] : []), ...this.eventTransports]);
+    const requests = [this.requestTransport, this.secondTransport].filter((t): t is Transport => t !== undefined);
+    const all = new Set<Transport>([...requests, ...this.eventTransports]);
     for (const transport of all) {
       if (this.owns(transport) || own) transport.close();
     }

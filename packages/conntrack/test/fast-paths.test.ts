@@ -94,6 +94,38 @@ describe.skipIf(skip !== undefined)("fast paths against the kernel (private netn
     expect(sources(filter)).toEqual(sources(filter, false));
   });
 
+  /** The same through listMessages: batched receives, and the split's two dumps at once on two sockets. */
+  const sourcesAsync = async (filter: FlowFilter): Promise<{ out: string[]; summary: Awaited<ReturnType<Conntrack["listMessages"]>> }> => {
+    const out: string[] = [];
+    const summary = await ct.listMessages({ filter }, (datagram, offset, length) => {
+      const ip = decodeEntryAt(datagram, offset, length).tupleOrig!.tupleIp!;
+      out.push((ip.ipV4Src ?? ip.ipV6Src)!);
+    });
+    return { out, summary };
+  };
+
+  it("listMessages splits the same way, with both filtered dumps at once", async () => {
+    const filter: FlowFilter = { orig: { proto: IPPROTO_TCP, dstPort: 22 } };
+    const { out, summary } = await sourcesAsync(filter);
+    expect(summary.kernel.origFlags).not.toBe(0);
+    expect(summary.received).toBe(20);
+    expect(out).toEqual(sources(filter, false));
+  });
+
+  it("listMessages falls back to the AF_UNSPEC dump when both families match", async () => {
+    const filter: FlowFilter = { orig: { proto: "udp", dstPort: 22 } };
+    const { out, summary } = await sourcesAsync(filter);
+    expect(summary.entries).toBe(60);
+    expect(summary.kernel.family).toBe(0);
+    expect(out).toEqual(sources(filter, false));
+  });
+
+  it("listMessages without a filter lists what listMessagesSync lists", async () => {
+    const { out, summary } = await sourcesAsync({});
+    expect(summary.entries).toBe(80);
+    expect(out).toEqual(sources({}));
+  });
+
   it("skips the decode of kernel-exact filters and still lists exactly the matches", () => {
     const flows: (ConntrackAttrs | undefined)[] = [];
     const summary = ct.listMessagesSync({ filter: { mark: 1 } }, (_d, _o, _l, _f, flow) => flows.push(flow));
