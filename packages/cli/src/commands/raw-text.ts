@@ -6,92 +6,48 @@
 // reports malformed attributes as the decoder does.
 
 import { endianness } from "node:os";
-import { formatIPv6 } from "@tsconntrack/codec";
 import { deltaTimeText } from "../format/conntrack-text.js";
 import {
   AF_INET, AF_INET6, IPS_ASSURED, IPS_HW_OFFLOAD, IPS_OFFLOAD, IPS_SEEN_REPLY, TCP_STATES,
   l3Name, l4Layout, l4Name, stateName,
 } from "../format/names.js";
+import { fragment, putFragment, putHex, putIPv4, putIPv6, putUint, type Fragment } from "./raw-text-writers.js";
 
-/** More than the longest line `write` can produce (two IPv6 tuples with every number at its widest). */
+/**
+ * More than the longest line `write` can produce (two IPv6 tuples with every number at its widest,
+ * under 700 bytes) plus the few bytes past its end that the word writes may touch.
+ */
 export const RAW_LINE_MAX = 2048;
 
 const NLMSG_HDRLEN = 16;
 const NFGENMSG_LEN = 4;
 const NONE = -1;
 
-const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
-
 const T = {
-  src: ascii("src="), dst: ascii(" dst="), sport: ascii("sport="), dport: ascii(" dport="),
-  srckey: ascii("srckey=0x"), dstkey: ascii(" dstkey=0x"), type: ascii("type="), code: ascii(" code="), id: ascii(" id="),
-  zoneOrig: ascii("zone-orig="), zoneReply: ascii("zone-reply="), packets: ascii("packets="), bytes: ascii(" bytes="),
-  unreplied: ascii("[UNREPLIED] "), hwOffload: ascii("[HW_OFFLOAD] "), offload: ascii("[OFFLOAD] "), assured: ascii("[ASSURED] "),
-  mark: ascii("mark="), zone: ascii("zone="), delta: ascii("delta-time="), use: ascii("use="), idTag: ascii("id="),
-  zeroV4: ascii("0.0.0.0"), zeroV6: ascii("::"),
+  src: fragment("src="), dst: fragment("dst="), sport: fragment("sport="), dport: fragment("dport="),
+  srckey: fragment("srckey=0x"), dstkey: fragment(" dstkey=0x"), type: fragment("type="), code: fragment(" code="), id: fragment(" id="),
+  zoneOrig: fragment("zone-orig="), zoneReply: fragment("zone-reply="), packets: fragment("packets="), bytes: fragment(" bytes="),
+  unreplied: fragment("[UNREPLIED] "), hwOffload: fragment("[HW_OFFLOAD] "), offload: fragment("[OFFLOAD] "), assured: fragment("[ASSURED] "),
+  mark: fragment("mark="), zone: fragment("zone="), delta: fragment("delta-time="), use: fragment("use="), idTag: fragment("id="),
+  zeroV4: fragment("0.0.0.0 "), zeroV6: fragment(":: "),
 };
 
-/** `"%-8s %u "` prefixes (protocol, or L3 for -o extended) and state names, encoded once. */
-const protoPrefixes = new Map<number, Uint8Array>();
-const protoPrefix = (num: number): Uint8Array => {
-  let bytes = protoPrefixes.get(num);
-  if (bytes === undefined) protoPrefixes.set(num, (bytes = ascii(l4Name(num).padEnd(8, " ") + " " + num + " ")));
-  return bytes;
-};
-const l3Prefix = (family: number): Uint8Array => ascii(l3Name(family).padEnd(8, " ") + " " + family + " ");
-const TCP_STATE_BYTES = Array.from({ length: 256 }, (_, i) => ascii(stateName(TCP_STATES, i) + " "));
+/** `"%-8s %u "` prefixes (protocol, or L3 for -o extended), by number; made when first needed. */
+const protoPrefixes: (Fragment | undefined)[] = [];
+const protoPrefix = (num: number): Fragment =>
+  (protoPrefixes[num] ??= fragment(l4Name(num).padEnd(8, " ") + " " + num + " "));
+const l3Prefixes: (Fragment | undefined)[] = [];
+const l3Prefix = (family: number): Fragment =>
+  (l3Prefixes[family] ??= fragment(l3Name(family).padEnd(8, " ") + " " + family + " "));
+const TCP_STATE_TEXT = Array.from({ length: 256 }, (_, i) => fragment(stateName(TCP_STATES, i) + " "));
 
-function put(out: Uint8Array, pos: number, bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length; i++) out[pos + i] = bytes[i]!;
-  return pos + bytes.length;
-}
-
-/** Decimal digits of a non-negative integer below 2^53. */
-function putUint(out: Uint8Array, pos: number, n: number): number {
-  if (n < 10) {
-    out[pos] = 48 + n;
-    return pos + 1;
-  }
-  let digits = 1;
-  for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
-  let p = pos + digits;
-  while (n >= 10) {
-    const q = Math.floor(n / 10);
-    out[--p] = 48 + (n - q * 10);
-    n = q;
-  }
-  out[--p] = 48 + n;
-  return pos + digits;
-}
-
-function putHex(out: Uint8Array, pos: number, n: number): number {
-  const text = n.toString(16);
-  for (let i = 0; i < text.length; i++) out[pos + i] = text.charCodeAt(i);
-  return pos + text.length;
-}
-
-function putIPv4(out: Uint8Array, pos: number, a: number): number {
-  pos = putUint(out, pos, a >>> 24);
-  out[pos++] = 46;
-  pos = putUint(out, pos, (a >>> 16) & 255);
-  out[pos++] = 46;
-  pos = putUint(out, pos, (a >>> 8) & 255);
-  out[pos++] = 46;
-  return putUint(out, pos, a & 255);
-}
-
-function putText(out: Uint8Array, pos: number, text: string): number {
-  for (let i = 0; i < text.length; i++) out[pos + i] = text.charCodeAt(i);
-  return pos + text.length;
-}
-
-const u16 = (u8: Uint8Array, at: number): number => (u8[at]! << 8) | u8[at + 1]!;
-const u32 = (u8: Uint8Array, at: number): number => ((u8[at]! << 24) | (u8[at + 1]! << 16) | (u8[at + 2]! << 8) | u8[at + 3]!) >>> 0;
 /** nlattr headers are in host order; the byte reader below assumes little-endian (see rawTextSupported). */
 const nlaLen = (u8: Uint8Array, at: number): number => u8[at]! | (u8[at + 1]! << 8);
 const nlaType = (u8: Uint8Array, at: number): number => (u8[at + 2]! | (u8[at + 3]! << 8)) & 0x3fff;
+const u16 = (u8: Uint8Array, at: number): number => (u8[at]! << 8) | u8[at + 1]!;
+const u32 = (u8: Uint8Array, at: number): number => ((u8[at]! << 24) | (u8[at + 1]! << 16) | (u8[at + 2]! << 8) | u8[at + 3]!) >>> 0;
 
-/** One direction's tuple as read from the bytes; NONE = absent. */
+/** One direction's tuple as read from the bytes: values, or offsets of addresses; NONE = absent. */
 class TupleScan {
   present = false;
   v4src = NONE;
@@ -154,11 +110,11 @@ class TupleScan {
       switch (nlaType(u8, p)) {
         case 1:
           if (len !== 8 || this.v4src !== NONE) return false;
-          this.v4src = u32(u8, q);
+          this.v4src = q;
           break;
         case 2:
           if (len !== 8 || this.v4dst !== NONE) return false;
-          this.v4dst = u32(u8, q);
+          this.v4dst = q;
           break;
         case 3:
           if (len !== 20 || this.v6src !== NONE) return false;
@@ -209,53 +165,63 @@ class TupleScan {
   }
 
   /** `src=A dst=B ` for the message family (as the library gives every present tuple that family). */
-  putAddresses(out: Uint8Array, pos: number, u8: Uint8Array, family: number): number {
-    if (!this.present || (family !== AF_INET && family !== AF_INET6)) return pos;
-    pos = put(out, pos, T.src);
-    pos = this.putAddress(out, pos, u8, family, this.v4src, this.v6src);
-    pos = put(out, pos, T.dst);
-    pos = this.putAddress(out, pos, u8, family, this.v4dst, this.v6dst);
-    out[pos++] = 32;
+  putAddresses(out: DataView, pos: number, u8: Uint8Array, family: number): number {
+    if (!this.present) return pos;
+    if (family === AF_INET) {
+      pos = putFragment(out, pos, T.src);
+      pos = this.v4src === NONE ? putFragment(out, pos, T.zeroV4) : putIPv4(out, pos, u8, this.v4src);
+      pos = putFragment(out, pos, T.dst);
+      return this.v4dst === NONE ? putFragment(out, pos, T.zeroV4) : putIPv4(out, pos, u8, this.v4dst);
+    }
+    if (family === AF_INET6) {
+      pos = putFragment(out, pos, T.src);
+      pos = this.v6src === NONE ? putFragment(out, pos, T.zeroV6) : putIPv6(out, pos, u8, this.v6src);
+      pos = putFragment(out, pos, T.dst);
+      return this.v6dst === NONE ? putFragment(out, pos, T.zeroV6) : putIPv6(out, pos, u8, this.v6dst);
+    }
     return pos;
   }
 
-  private putAddress(out: Uint8Array, pos: number, u8: Uint8Array, family: number, v4: number, v6: number): number {
-    if (family === AF_INET) return v4 === NONE ? put(out, pos, T.zeroV4) : putIPv4(out, pos, v4);
-    return v6 === NONE ? put(out, pos, T.zeroV6) : putText(out, pos, formatIPv6(u8, v6));
-  }
-
   /** The L4 part, chosen by the protocol number alone (0 when absent). */
-  putL4(out: Uint8Array, pos: number): number {
-    switch (l4Layout(this.proto === NONE ? 0 : this.proto)) {
-      case "ports":
-        pos = put(out, pos, T.sport);
+  putL4(out: DataView, pos: number): number {
+    switch (L4_LAYOUT[this.proto === NONE ? 0 : this.proto]) {
+      case PORTS:
+        pos = putFragment(out, pos, T.sport);
         pos = putUint(out, pos, this.sport === NONE ? 0 : this.sport);
-        pos = put(out, pos, T.dport);
+        out.setUint8(pos++, 32);
+        pos = putFragment(out, pos, T.dport);
         pos = putUint(out, pos, this.dport === NONE ? 0 : this.dport);
-        out[pos++] = 32;
-        return pos;
-      case "gre":
-        pos = put(out, pos, T.srckey);
+        out.setUint8(pos, 32);
+        return pos + 1;
+      case GRE:
+        pos = putFragment(out, pos, T.srckey);
         pos = putHex(out, pos, this.sport === NONE ? 0 : this.sport);
-        pos = put(out, pos, T.dstkey);
+        pos = putFragment(out, pos, T.dstkey);
         pos = putHex(out, pos, this.dport === NONE ? 0 : this.dport);
-        out[pos++] = 32;
-        return pos;
-      case "icmp":
+        out.setUint8(pos, 32);
+        return pos + 1;
+      case ICMP:
         // ICMP and ICMPv6 share one slot in the library; the ICMPv6 attribute wins.
-        pos = put(out, pos, T.type);
+        pos = putFragment(out, pos, T.type);
         pos = putUint(out, pos, icmpValue(this.icmp6Type, this.icmpType));
-        pos = put(out, pos, T.code);
+        pos = putFragment(out, pos, T.code);
         pos = putUint(out, pos, icmpValue(this.icmp6Code, this.icmpCode));
-        pos = put(out, pos, T.id);
+        pos = putFragment(out, pos, T.id);
         pos = putUint(out, pos, icmpValue(this.icmp6Id, this.icmpId));
-        out[pos++] = 32;
-        return pos;
-      case "none":
+        out.setUint8(pos, 32);
+        return pos + 1;
+      default:
         return pos;
     }
   }
 }
+
+/** l4Layout by protocol number, as small integers for the switch above. */
+const PORTS = 1;
+const GRE = 2;
+const ICMP = 3;
+const LAYOUT_CODES = { ports: PORTS, gre: GRE, icmp: ICMP, none: 0 } as const;
+const L4_LAYOUT = Uint8Array.from({ length: 256 }, (_, num) => LAYOUT_CODES[l4Layout(num)]);
 
 const icmpValue = (v6: number, v4: number): number => (v6 !== NONE ? v6 : v4 !== NONE ? v4 : 0);
 
@@ -297,14 +263,14 @@ class CounterScan {
     return true;
   }
 
-  put(out: Uint8Array, pos: number): number {
+  put(out: DataView, pos: number): number {
     if (this.packets === NONE || this.bytes === NONE) return pos;
-    pos = put(out, pos, T.packets);
+    pos = putFragment(out, pos, T.packets);
     pos = putUint(out, pos, this.packets);
-    pos = put(out, pos, T.bytes);
+    pos = putFragment(out, pos, T.bytes);
     pos = putUint(out, pos, this.bytes);
-    out[pos++] = 32;
-    return pos;
+    out.setUint8(pos, 32);
+    return pos + 1;
   }
 }
 
@@ -334,6 +300,8 @@ export class RawConntrackText {
   private id = NONE;
   private zone = NONE;
   private tcpState = NONE;
+  private outBytes: Uint8Array | undefined;
+  private outView: DataView = new DataView(new ArrayBuffer(0));
   /** Offset of CTA_TIMESTAMP's payload and its end (NONE when absent). */
   private timestamp = NONE;
   private timestampEnd = NONE;
@@ -475,55 +443,57 @@ export class RawConntrackText {
     return true;
   }
 
-  private put(u8: Uint8Array, family: number, out: Uint8Array, pos: number): number {
+  /** The DataView the writers use over `out` (the same buffer comes back line after line). */
+  private viewOf(out: Uint8Array): DataView {
+    if (out !== this.outBytes) {
+      this.outBytes = out;
+      this.outView = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    }
+    return this.outView;
+  }
+
+  private put(u8: Uint8Array, family: number, bytes: Uint8Array, pos: number): number {
+    const out = this.viewOf(bytes);
     const start = pos;
     const { orig, reply } = this;
-    if (this.options.extended && orig.present) pos = put(out, pos, l3Prefix(family));
-    if (orig.proto !== NONE) pos = put(out, pos, protoPrefix(orig.proto));
+    if (this.options.extended && orig.present) pos = putFragment(out, pos, l3Prefix(family));
+    if (orig.proto !== NONE) pos = putFragment(out, pos, protoPrefix(orig.proto));
     if (this.timeout !== NONE) {
       pos = putUint(out, pos, this.timeout);
-      out[pos++] = 32;
+      out.setUint8(pos++, 32);
     }
-    if (this.tcpState !== NONE) pos = put(out, pos, TCP_STATE_BYTES[this.tcpState]!);
+    if (this.tcpState !== NONE) pos = putFragment(out, pos, TCP_STATE_TEXT[this.tcpState]!);
 
     pos = orig.putAddresses(out, pos, u8, family);
     pos = orig.putL4(out, pos);
-    if (orig.zone !== NONE) {
-      pos = put(out, pos, T.zoneOrig);
-      pos = putUint(out, pos, orig.zone);
-      out[pos++] = 32;
-    }
+    if (orig.zone !== NONE) pos = tagged(out, pos, T.zoneOrig, orig.zone);
     pos = this.countersOrig.put(out, pos);
 
     const status = this.status;
-    if (status !== NONE && (status & IPS_SEEN_REPLY) === 0) pos = put(out, pos, T.unreplied);
+    if (status !== NONE && (status & IPS_SEEN_REPLY) === 0) pos = putFragment(out, pos, T.unreplied);
 
     pos = reply.putAddresses(out, pos, u8, family);
     pos = reply.putL4(out, pos);
-    if (reply.zone !== NONE) {
-      pos = put(out, pos, T.zoneReply);
-      pos = putUint(out, pos, reply.zone);
-      out[pos++] = 32;
-    }
+    if (reply.zone !== NONE) pos = tagged(out, pos, T.zoneReply, reply.zone);
     pos = this.countersReply.put(out, pos);
 
     if (status !== NONE) {
-      if (status & IPS_HW_OFFLOAD) pos = put(out, pos, T.hwOffload);
-      else if (status & IPS_OFFLOAD) pos = put(out, pos, T.offload);
-      else if (status & IPS_ASSURED) pos = put(out, pos, T.assured);
+      if (status & IPS_HW_OFFLOAD) pos = putFragment(out, pos, T.hwOffload);
+      else if (status & IPS_OFFLOAD) pos = putFragment(out, pos, T.offload);
+      else if (status & IPS_ASSURED) pos = putFragment(out, pos, T.assured);
     }
-    pos = tagged(out, pos, T.mark, this.mark);
-    pos = tagged(out, pos, T.zone, this.zone);
+    if (this.mark !== NONE) pos = tagged(out, pos, T.mark, this.mark);
+    if (this.zone !== NONE) pos = tagged(out, pos, T.zone, this.zone);
     if (this.timestamp !== NONE) pos = this.putDeltaTime(u8, out, pos);
-    pos = tagged(out, pos, T.use, this.use);
-    if (this.options.id) pos = tagged(out, pos, T.idTag, this.id);
+    if (this.use !== NONE) pos = tagged(out, pos, T.use, this.use);
+    if (this.options.id && this.id !== NONE) pos = tagged(out, pos, T.idTag, this.id);
     // Every field ends in a space; the library drops exactly one character at the end.
     if (pos > start) pos--;
-    out[pos++] = 10;
-    return pos;
+    out.setUint8(pos, 10);
+    return pos + 1;
   }
 
-  private putDeltaTime(u8: Uint8Array, out: Uint8Array, pos: number): number {
+  private putDeltaTime(u8: Uint8Array, out: DataView, pos: number): number {
     let start: bigint | undefined;
     let stop: bigint | undefined;
     for (let p = this.timestamp; p < this.timestampEnd; ) {
@@ -535,19 +505,20 @@ export class RawConntrackText {
       p += (len + 3) & ~3;
     }
     if (start === undefined) return pos;
-    pos = put(out, pos, T.delta);
-    pos = putText(out, pos, deltaTimeText(start, stop, this.options.nowSec));
-    out[pos++] = 32;
-    return pos;
+    pos = putFragment(out, pos, T.delta);
+    const text = deltaTimeText(start, stop, this.options.nowSec);
+    for (let i = 0; i < text.length; i++) out.setUint8(pos++, text.charCodeAt(i));
+    out.setUint8(pos, 32);
+    return pos + 1;
   }
 }
 
-function tagged(out: Uint8Array, pos: number, tag: Uint8Array, value: number): number {
-  if (value === NONE) return pos;
-  pos = put(out, pos, tag);
+/** `tag` (ending in "="), the number and a space. */
+function tagged(out: DataView, pos: number, tag: Fragment, value: number): number {
+  pos = putFragment(out, pos, tag);
   pos = putUint(out, pos, value);
-  out[pos++] = 32;
-  return pos;
+  out.setUint8(pos, 32);
+  return pos + 1;
 }
 
 /** A nest of u32 attributes 1..3 (CTA_SEQADJ_*, CTA_SYNPROXY_*), as the decoder checks it. */
