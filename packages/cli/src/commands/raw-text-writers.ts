@@ -110,14 +110,21 @@ export function putIPv4(out: DataView, pos: number, u8: Uint8Array, at: number):
   return pos + OCTET_LENGTH[octet]!;
 }
 
-const HEX_DIGITS = Uint8Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
+/** A byte in hex: both digits (HEX_PAIR) or without a leading zero (HEX_SHORT, HEX_SHORT_LENGTH), as words. */
+const HEX_PAIR = Uint16Array.from({ length: 256 }, (_, i) => fragment(i.toString(16).padStart(2, "0")).w0);
+const HEX_SHORT = Uint16Array.from({ length: 256 }, (_, i) => fragment(i.toString(16)).w0);
+const HEX_SHORT_LENGTH = Uint8Array.from({ length: 256 }, (_, i) => i.toString(16).length);
 
-function putHexGroup(out: DataView, pos: number, word: number): number {
-  if (word >= 0x1000) out.setUint8(pos++, HEX_DIGITS[word >>> 12]!);
-  if (word >= 0x100) out.setUint8(pos++, HEX_DIGITS[(word >>> 8) & 15]!);
-  if (word >= 0x10) out.setUint8(pos++, HEX_DIGITS[(word >>> 4) & 15]!);
-  out.setUint8(pos++, HEX_DIGITS[word & 15]!);
-  return pos;
+/** A 16-bit group in lowercase hex without leading zeros, from its two bytes. */
+function putHexGroup(out: DataView, pos: number, high: number, low: number): number {
+  if (high === 0) {
+    out.setUint16(pos, HEX_SHORT[low]!, true);
+    return pos + HEX_SHORT_LENGTH[low]!;
+  }
+  out.setUint16(pos, HEX_SHORT[high]!, true);
+  pos += HEX_SHORT_LENGTH[high]!;
+  out.setUint16(pos, HEX_PAIR[low]!, true);
+  return pos + 2;
 }
 
 /**
@@ -126,38 +133,41 @@ function putHexGroup(out: DataView, pos: number, word: number): number {
  * and the dotted tail for ::a.b.c.d and ::ffff:a.b.c.d.
  */
 export function putIPv6(out: DataView, pos: number, u8: Uint8Array, at: number): number {
-  let bestBase = -1;
-  let bestLength = 0;
-  let runBase = -1;
+  let zeros = 0;
+  for (let i = 0; i < 8; i++) if ((u8[at + 2 * i]! | u8[at + 2 * i + 1]!) === 0) zeros |= 1 << i;
+  const run = LONGEST_ZERO_RUN[zeros]!;
+  const runBase = run === 0 ? -1 : run >>> 4;
+  const runEnd = runBase + (run & 15);
   for (let i = 0; i < 8; i++) {
-    if ((u8[at + 2 * i]! | u8[at + 2 * i + 1]!) === 0) {
-      if (runBase === -1) runBase = i;
-    } else if (runBase !== -1) {
-      if (i - runBase > bestLength) {
-        bestBase = runBase;
-        bestLength = i - runBase;
-      }
-      runBase = -1;
-    }
-  }
-  if (runBase !== -1 && 8 - runBase > bestLength) {
-    bestBase = runBase;
-    bestLength = 8 - runBase;
-  }
-  if (bestLength < 2) bestBase = -1;
-  const bestEnd = bestBase + bestLength;
-  for (let i = 0; i < 8; i++) {
-    if (bestBase !== -1 && i >= bestBase && i < bestEnd) {
-      if (i === bestBase) out.setUint8(pos++, 58);
+    if (i >= runBase && i < runEnd) {
+      if (i === runBase) out.setUint8(pos++, 58);
       continue;
     }
     if (i !== 0) out.setUint8(pos++, 58);
-    if (i === 6 && bestBase === 0 && (bestLength === 6 || (bestLength === 5 && u8[at + 10] === 0xff && u8[at + 11] === 0xff))) {
+    if (i === 6 && runBase === 0 && (runEnd === 6 || (runEnd === 5 && u8[at + 10] === 0xff && u8[at + 11] === 0xff))) {
       return putIPv4(out, pos, u8, at + 12);
     }
-    pos = putHexGroup(out, pos, (u8[at + 2 * i]! << 8) | u8[at + 2 * i + 1]!);
+    pos = putHexGroup(out, pos, u8[at + 2 * i]!, u8[at + 2 * i + 1]!);
   }
-  if (bestBase !== -1 && bestEnd === 8) out.setUint8(pos++, 58);
+  if (runEnd === 8) out.setUint8(pos++, 58);
   out.setUint8(pos, 32);
   return pos + 1;
 }
+
+/**
+ * For each set of zero groups (bit i = group i is zero): the run "::" replaces, as base * 16 + length,
+ * or 0 when no run is 2 groups long. The longest run wins, the first on a tie.
+ */
+const LONGEST_ZERO_RUN = Uint8Array.from({ length: 256 }, (_, zeros) => {
+  let best = 0;
+  let bestLength = 1;
+  for (let base = 0; base < 8; base++) {
+    let length = 0;
+    while (base + length < 8 && (zeros & (1 << (base + length))) !== 0) length++;
+    if (length > bestLength) {
+      best = base * 16 + length;
+      bestLength = length;
+    }
+  }
+  return best;
+});

@@ -42,10 +42,10 @@ const l3Prefix = (family: number): Fragment =>
 const TCP_STATE_TEXT = Array.from({ length: 256 }, (_, i) => fragment(stateName(TCP_STATES, i) + " "));
 
 /** nlattr headers are in host order; the byte reader below assumes little-endian (see rawTextSupported). */
-const nlaLen = (u8: Uint8Array, at: number): number => u8[at]! | (u8[at + 1]! << 8);
-const nlaType = (u8: Uint8Array, at: number): number => (u8[at + 2]! | (u8[at + 3]! << 8)) & 0x3fff;
-const u16 = (u8: Uint8Array, at: number): number => (u8[at]! << 8) | u8[at + 1]!;
-const u32 = (u8: Uint8Array, at: number): number => ((u8[at]! << 24) | (u8[at + 1]! << 16) | (u8[at + 2]! << 8) | u8[at + 3]!) >>> 0;
+const nlaLen = (v: DataView, at: number): number => v.getUint16(at, true);
+const nlaType = (v: DataView, at: number): number => v.getUint16(at + 2, true) & 0x3fff;
+const u16 = (v: DataView, at: number): number => v.getUint16(at);
+const u32 = (v: DataView, at: number): number => v.getUint32(at);
 
 /** One direction's tuple as read from the bytes: values, or offsets of addresses; NONE = absent. */
 class TupleScan {
@@ -74,40 +74,40 @@ class TupleScan {
   }
 
   /** Reads the tuple nest u8[p, end); false when it is malformed (the generic decoder reports it). */
-  scan(u8: Uint8Array, p: number, end: number): boolean {
+  scan(v: DataView, p: number, end: number): boolean {
     this.present = true;
     let seenIp = false;
     let seenProto = false;
     while (p < end) {
       if (end - p < 4) return false;
-      const len = nlaLen(u8, p);
+      const len = nlaLen(v, p);
       if (len < 4 || len > end - p) return false;
-      const type = nlaType(u8, p);
+      const type = nlaType(v, p);
       const q = p + 4;
       if (type === 1) {
         if (seenIp) return false;
         seenIp = true;
-        if (!this.scanIp(u8, q, p + len)) return false;
+        if (!this.scanIp(v, q, p + len)) return false;
       } else if (type === 2) {
         if (seenProto) return false;
         seenProto = true;
-        if (!this.scanProto(u8, q, p + len)) return false;
+        if (!this.scanProto(v, q, p + len)) return false;
       } else if (type === 3) {
         if (len !== 6 || this.zone !== NONE) return false;
-        this.zone = u16(u8, q);
+        this.zone = u16(v, q);
       }
       p += (len + 3) & ~3;
     }
     return true;
   }
 
-  private scanIp(u8: Uint8Array, p: number, end: number): boolean {
+  private scanIp(v: DataView, p: number, end: number): boolean {
     while (p < end) {
       if (end - p < 4) return false;
-      const len = nlaLen(u8, p);
+      const len = nlaLen(v, p);
       if (len < 4 || len > end - p) return false;
       const q = p + 4;
-      switch (nlaType(u8, p)) {
+      switch (nlaType(v, p)) {
         case 1:
           if (len !== 8 || this.v4src !== NONE) return false;
           this.v4src = q;
@@ -130,18 +130,18 @@ class TupleScan {
     return true;
   }
 
-  private scanProto(u8: Uint8Array, p: number, end: number): boolean {
+  private scanProto(v: DataView, p: number, end: number): boolean {
     while (p < end) {
       if (end - p < 4) return false;
-      const len = nlaLen(u8, p);
+      const len = nlaLen(v, p);
       if (len < 4 || len > end - p) return false;
       const q = p + 4;
-      const type = nlaType(u8, p);
+      const type = nlaType(v, p);
       if (type >= 1 && type <= 9) {
         // u8 fields (num, types, codes) are 5 bytes long, u16 fields (ports, ids) 6.
         const wide = type === 2 || type === 3 || type === 4 || type === 7;
         if (len !== (wide ? 6 : 5)) return false;
-        const value = wide ? u16(u8, q) : u8[q]!;
+        const value = wide ? u16(v, q) : v.getUint8(q);
         if (!this.set(type, value)) return false;
       }
       p += (len + 3) & ~3;
@@ -234,19 +234,19 @@ class CounterScan {
     this.packets = this.bytes = NONE;
   }
 
-  scan(u8: Uint8Array, p: number, end: number): boolean {
+  scan(v: DataView, p: number, end: number): boolean {
     while (p < end) {
       if (end - p < 4) return false;
-      const len = nlaLen(u8, p);
+      const len = nlaLen(v, p);
       if (len < 4 || len > end - p) return false;
       const q = p + 4;
-      const type = nlaType(u8, p);
+      const type = nlaType(v, p);
       if (type === 1 || type === 2) {
         if (len !== 12) return false;
-        const high = u32(u8, q);
+        const high = u32(v, q);
         // Past 2^53 a double is inexact: the generic path prints it with BigInt.
         if (high >= 0x200000) return false;
-        const value = high * 0x1_0000_0000 + u32(u8, q + 4);
+        const value = high * 0x1_0000_0000 + u32(v, q + 4);
         if (type === 1) {
           if (this.packets !== NONE) return false;
           this.packets = value;
@@ -300,6 +300,9 @@ export class RawConntrackText {
   private id = NONE;
   private zone = NONE;
   private tcpState = NONE;
+  /** The last message buffer and its DataView (a datagram holds many entries). */
+  private inBytes: Uint8Array | undefined;
+  private inView: DataView = new DataView(new ArrayBuffer(0));
   private outBytes: Uint8Array | undefined;
   private outView: DataView = new DataView(new ArrayBuffer(0));
   /** Offset of CTA_TIMESTAMP's payload and its end (NONE when absent). */
@@ -315,7 +318,11 @@ export class RawConntrackText {
    * (room for RAW_LINE_MAX bytes); returns the new end, or -1 when the generic path must print it.
    */
   write(u8: Uint8Array, start: number, length: number, family: number, out: Uint8Array, pos: number): number {
-    if (!this.scan(u8, start + NLMSG_HDRLEN + NFGENMSG_LEN, start + length)) return -1;
+    if (u8 !== this.inBytes) {
+      this.inBytes = u8;
+      this.inView = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
+    }
+    if (!this.scan(this.inView, start + NLMSG_HDRLEN + NFGENMSG_LEN, start + length)) return -1;
     return this.put(u8, family, out, pos);
   }
 
@@ -329,70 +336,70 @@ export class RawConntrackText {
   }
 
   /** Reads the top-level attributes; false for anything the generic path must handle. */
-  private scan(u8: Uint8Array, p: number, end: number): boolean {
+  private scan(v: DataView, p: number, end: number): boolean {
     this.reset();
     if (p > end) return false;
     // A repeated attribute goes to $unknown in the decoder (the first one counts): generic path.
     let seen = 0;
     while (p < end) {
       if (end - p < 4) return false;
-      const len = nlaLen(u8, p);
+      const len = nlaLen(v, p);
       if (len < 4 || len > end - p) return false;
       const q = p + 4;
       const next = p + len;
-      const type = nlaType(u8, p);
+      const type = nlaType(v, p);
       if (type <= 27) {
         if ((seen & (1 << type)) !== 0) return false;
         seen |= 1 << type;
       }
       switch (type) {
         case 1:
-          if (!this.orig.scan(u8, q, next)) return false;
+          if (!this.orig.scan(v, q, next)) return false;
           break;
         case 2:
-          if (!this.reply.scan(u8, q, next)) return false;
+          if (!this.reply.scan(v, q, next)) return false;
           break;
         case 3:
           if (len !== 8) return false;
-          this.status = u32(u8, q);
+          this.status = u32(v, q);
           break;
         case 4:
-          if (!this.scanProtoinfo(u8, q, next)) return false;
+          if (!this.scanProtoinfo(v, q, next)) return false;
           break;
         case 7:
           if (len !== 8) return false;
-          this.timeout = u32(u8, q);
+          this.timeout = u32(v, q);
           break;
         case 8:
           if (len !== 8) return false;
-          this.mark = u32(u8, q);
+          this.mark = u32(v, q);
           break;
         case 9:
-          if (!this.countersOrig.scan(u8, q, next)) return false;
+          if (!this.countersOrig.scan(v, q, next)) return false;
           break;
         case 10:
-          if (!this.countersReply.scan(u8, q, next)) return false;
+          if (!this.countersReply.scan(v, q, next)) return false;
           break;
         case 11:
           if (len !== 8) return false;
-          this.use = u32(u8, q);
+          this.use = u32(v, q);
           break;
         case 12:
           if (len !== 8) return false;
-          this.id = u32(u8, q);
+          this.id = u32(v, q);
           break;
         case 18:
           if (len !== 6) return false;
-          this.zone = u16(u8, q);
+          this.zone = u16(v, q);
           break;
         case 15:
         case 16:
         case 24:
           // Sequence adjustments and synproxy (sent for every entry by recent kernels): three u32s, never printed.
-          if (!validU32Nest(u8, q, next)) return false;
+          if (!validU32Nest(v, q, next)) return false;
           break;
         case 20:
-          if (!validTimestamp(u8, q, next)) return false;
+          if (!validTimestamp(v, q, next)) return false;
           this.timestamp = q;
           this.timestampEnd = next;
           break;
@@ -407,34 +414,34 @@ export class RawConntrackText {
   }
 
   /** CTA_PROTOINFO with only a TCP part (state, window scales, flags); SCTP and DCCP go the generic way. */
-  private scanProtoinfo(u8: Uint8Array, p: number, end: number): boolean {
+  private scanProtoinfo(v: DataView, p: number, end: number): boolean {
     let seenTcp = false;
     while (p < end) {
       if (end - p < 4) return false;
-      const len = nlaLen(u8, p);
+      const len = nlaLen(v, p);
       if (len < 4 || len > end - p) return false;
-      const type = nlaType(u8, p);
+      const type = nlaType(v, p);
       if (type === 2 || type === 3) return false;
       if (type === 1) {
         if (seenTcp) return false;
         seenTcp = true;
-        if (!this.scanTcp(u8, p + 4, p + len)) return false;
+        if (!this.scanTcp(v, p + 4, p + len)) return false;
       }
       p += (len + 3) & ~3;
     }
     return true;
   }
 
-  private scanTcp(u8: Uint8Array, p: number, end: number): boolean {
+  private scanTcp(v: DataView, p: number, end: number): boolean {
     let state = NONE;
     while (p < end) {
       if (end - p < 4) return false;
-      const len = nlaLen(u8, p);
+      const len = nlaLen(v, p);
       if (len < 4 || len > end - p) return false;
-      const type = nlaType(u8, p);
+      const type = nlaType(v, p);
       if (type === 1) {
         if (len !== 5 || state !== NONE) return false;
-        state = u8[p + 4]!;
+        state = v.getUint8(p + 4);
       } else if ((type === 2 || type === 3) && len !== 5) return false;
       else if ((type === 4 || type === 5) && len !== 6) return false;
       p += (len + 3) & ~3;
@@ -484,7 +491,7 @@ export class RawConntrackText {
     }
     if (this.mark !== NONE) pos = tagged(out, pos, T.mark, this.mark);
     if (this.zone !== NONE) pos = tagged(out, pos, T.zone, this.zone);
-    if (this.timestamp !== NONE) pos = this.putDeltaTime(u8, out, pos);
+    if (this.timestamp !== NONE) pos = this.putDeltaTime(this.inView, out, pos);
     if (this.use !== NONE) pos = tagged(out, pos, T.use, this.use);
     if (this.options.id && this.id !== NONE) pos = tagged(out, pos, T.idTag, this.id);
     // Every field ends in a space; the library drops exactly one character at the end.
@@ -493,13 +500,13 @@ export class RawConntrackText {
     return pos + 1;
   }
 
-  private putDeltaTime(u8: Uint8Array, out: DataView, pos: number): number {
+  private putDeltaTime(v: DataView, out: DataView, pos: number): number {
     let start: bigint | undefined;
     let stop: bigint | undefined;
     for (let p = this.timestamp; p < this.timestampEnd; ) {
-      const len = nlaLen(u8, p);
-      const type = nlaType(u8, p);
-      const value = (BigInt(u32(u8, p + 4)) << 32n) | BigInt(u32(u8, p + 8));
+      const len = nlaLen(v, p);
+      const type = nlaType(v, p);
+      const value = v.getBigUint64(p + 4);
       if (type === 1 && start === undefined) start = value;
       else if (type === 2 && stop === undefined) stop = value;
       p += (len + 3) & ~3;
@@ -522,13 +529,13 @@ function tagged(out: DataView, pos: number, tag: Fragment, value: number): numbe
 }
 
 /** A nest of u32 attributes 1..3 (CTA_SEQADJ_*, CTA_SYNPROXY_*), as the decoder checks it. */
-function validU32Nest(u8: Uint8Array, p: number, end: number): boolean {
+function validU32Nest(v: DataView, p: number, end: number): boolean {
   let seen = 0;
   while (p < end) {
     if (end - p < 4) return false;
-    const len = nlaLen(u8, p);
+    const len = nlaLen(v, p);
     if (len < 4 || len > end - p) return false;
-    const type = nlaType(u8, p);
+    const type = nlaType(v, p);
     if (type >= 1 && type <= 3) {
       if (len !== 8 || (seen & (1 << type)) !== 0) return false;
       seen |= 1 << type;
@@ -539,13 +546,13 @@ function validU32Nest(u8: Uint8Array, p: number, end: number): boolean {
 }
 
 /** CTA_TIMESTAMP holds 8-byte start/stop (and pads); a repeat or a bad length is the generic path's. */
-function validTimestamp(u8: Uint8Array, p: number, end: number): boolean {
+function validTimestamp(v: DataView, p: number, end: number): boolean {
   let seen = 0;
   while (p < end) {
     if (end - p < 4) return false;
-    const len = nlaLen(u8, p);
+    const len = nlaLen(v, p);
     if (len < 4 || len > end - p) return false;
-    const type = nlaType(u8, p);
+    const type = nlaType(v, p);
     if (type === 1 || type === 2) {
       if (len !== 12 || (seen & type) !== 0) return false;
       seen |= type;
