@@ -1,54 +1,141 @@
-// Bundles the compiled CLI (packages/cli/dist, from `tsc -b`) into packages/cli/dist-bundle: a few
-// files instead of ~95 ES modules, which is most of the start-up time of a short run. Command
-// modules stay separate entry points at their dist paths (main.ts imports them by computed name),
-// so `--version` still loads none of them and each command loads only its own chunks.
+// Bundles the compiled CLI (packages/cli/dist, from `tsc -b`) into packages/cli/dist-bundle, which
+// bin/tsconntrack runs when it is fresh:
+//
+//   tsconntrack.cjs         every module of the CLI and the workspace packages in one CommonJS
+//                           script; each module's top level still runs only when first imported
+//                           (esbuild's lazy init wrappers), so `--version` builds no codec
+//   run.cjs                 runs it through vm.Script with the V8 code cache (scripts/bundle-runner.cjs)
+//   tsconntrack-ID.v8cache  that cache, written by replaying a few fixtures with the bundle
+//
+// One script and a code cache start faster than ES modules: a short run spent most of its own
+// time resolving, reading and compiling ~20 module files.
 //
 //   tsx packages/cli/scripts/bundle.ts
 //
 // ffi-rs (native, found at run time) and chalk (loaded only for colour) stay external. The bundle
 // is for running from this repository; the packed CLI runs dist (see pack.ts).
 
-import { readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
 
 const CLI = fileURLToPath(new URL("../", import.meta.url));
 const DIST = `${CLI}dist`;
 const OUT = `${CLI}dist-bundle`;
+const REPO = fileURLToPath(new URL("../../../", import.meta.url));
+const EXTERNAL = ["ffi-rs", "chalk"];
 
-/** Entry points by output name: main plus every module main.ts and load-file.ts import by name. */
-const COMMANDS = ["list", "get", "delete", "create", "update", "flush", "count", "stats", "event", "load-file"];
-const ENTRY_POINTS = Object.fromEntries([["main", `${DIST}/main.js`], ...COMMANDS.map((name) => [`commands/${name}`, `${DIST}/commands/${name}.js`])]);
+/** Fails the build when a rewritten source no longer has the shape a plugin expects. */
+function replaceOnce(path: string, source: string, from: string, to: string): string {
+  if (source.split(from).length !== 2) throw new Error(`${path}: expected exactly one ${from}; update ${import.meta.url}`);
+  return source.replace(from, () => to);
+}
 
 /**
- * libc.js resolves ffi-rs from its own location, which in the bundle is dist-bundle (the CLI
- * package, which does not depend on ffi-rs). Resolve it from @tsconntrack/socket's location, as
- * the unbundled code does.
+ * libc.js finds ffi-rs from its own location. In the bundle that location is dist-bundle (the CLI
+ * package, which does not depend on ffi-rs): give it socket's dist/libc.js, by a path relative to
+ * the bundle (resolving @tsconntrack/socket by name at run time costs several milliseconds).
  */
 const FFI_FROM_SOCKET: Plugin = {
   name: "ffi-rs-from-socket",
   setup(build) {
     build.onLoad({ filter: /[\\/]socket[\\/]dist[\\/]libc\.js$/ }, (args) => {
-      const source = readFileSync(args.path, "utf8");
-      const from = "createRequire(import.meta.url)";
-      if (source.split(from).length !== 2) throw new Error(`${args.path}: expected exactly one ${from}; update ${import.meta.url}`);
-      const to = 'createRequire(createRequire(import.meta.url).resolve("@tsconntrack/socket"))';
-      return { contents: source.replace(from, to), loader: "js" };
+      const fromBundle = relative(OUT, args.path);
+      const source = replaceOnce(args.path, readFileSync(args.path, "utf8"), "createRequire(import.meta.url)", `createRequire(new URL(${JSON.stringify(fromBundle)}, import.meta.url))`);
+      return { contents: source, loader: "js" };
     });
   },
 };
 
-rmSync(OUT, { recursive: true, force: true });
-await build({
-  entryPoints: ENTRY_POINTS,
-  outdir: OUT,
-  bundle: true,
-  splitting: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
-  external: ["ffi-rs", "chalk"],
-  chunkNames: "chunks/[name]-[hash]",
-  plugins: [FFI_FROM_SOCKET],
-  logLevel: "warning",
-});
+/**
+ * load-file.js imports the module of each line by a computed name, which a bundler cannot follow:
+ * route it through a function with one literal import() per module its MODULES table names.
+ */
+const LOAD_FILE_IMPORTS: Plugin = {
+  name: "load-file-imports",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]cli[\\/]dist[\\/]commands[\\/]load-file\.js$/ }, (args) => {
+      const source = readFileSync(args.path, "utf8");
+      const table = /\nconst MODULES = \{([^}]*)\}/.exec(source)?.[1];
+      const modules = [...new Set([...(table ?? "").matchAll(/"(\.\/[\w-]+\.js)"/g)].map((match) => match[1]!))];
+      if (modules.length === 0) throw new Error(`${args.path}: no MODULES table of "./name.js" paths; update ${import.meta.url}`);
+      const cases = modules.map((path) => `case ${JSON.stringify(path)}: return import(${JSON.stringify(path)});`).join(" ");
+      const loader = `\nfunction importLineModule(path) { switch (path) { ${cases} } throw new Error("no bundled module " + path); }\n`;
+      return { contents: replaceOnce(args.path, source, "import(MODULES[", "importLineModule(MODULES[") + loader, loader: "js" };
+    });
+  },
+};
+
+/** Command lines the code cache is built from: name (fixtures/NAME.cmd and NAME.pcap) or argv. */
+const WARM_RUNS: readonly (string | readonly string[])[] = [["--version"], "varied-L", "varied-G", "varied-D-mark", "varied2-D-tuple", "varied-C", "varied-I", "varied-U-mark", "varied-F"];
+
+/**
+ * The bundle's text (esbuild's CommonJS output, ASCII only, with the external import()s routed
+ * through the runner) and its build ID.
+ */
+async function bundleText(): Promise<{ text: string; id: string }> {
+  const result = await build({
+    entryPoints: [`${DIST}/main.js`],
+    outfile: `${OUT}/tsconntrack.cjs`,
+    write: false,
+    bundle: true,
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    external: EXTERNAL,
+    // The runner passes both (bundle-runner.cjs).
+    define: { "import.meta.url": "importMetaUrl" },
+    plugins: [FFI_FROM_SOCKET, LOAD_FILE_IMPORTS],
+    logLevel: "warning",
+  });
+  let text = result.outputFiles[0]!.text;
+  for (const name of EXTERNAL) text = text.replaceAll(`import(${JSON.stringify(name)})`, `importExternal(${JSON.stringify(name)})`);
+  const leftover = /\bimport\((?!\))/.exec(text);
+  if (leftover !== null) throw new Error(`the bundle still calls import() (${text.slice(leftover.index, leftover.index + 60)}): a vm script cannot`);
+  // esbuild escapes non-ASCII in code (charset ascii); what is left is in comments.
+  text = text.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const id = createHash("sha256").update(text).digest("hex").slice(0, 20);
+  return { text: `// tsconntrack-bundle ${id}\n${text}`, id };
+}
+
+/**
+ * Runs the bundle over each warm run in turn, each adding its functions to the cache file. Every
+ * one of them exits 0 when the bundle works, so this also checks the bundle.
+ */
+function writeCodeCache(): void {
+  const runner = `${OUT}/run.cjs`;
+  const env: NodeJS.ProcessEnv = { ...process.env, TZ: "UTC", LC_ALL: "C" };
+  delete env["NODE_OPTIONS"];
+  for (const warm of WARM_RUNS) {
+    let argv: readonly string[];
+    if (typeof warm === "string") {
+      const base = `${REPO}fixtures/${warm}`;
+      if (!existsSync(`${base}.cmd`) || !existsSync(`${base}.pcap`)) continue;
+      argv = [...readFileSync(`${base}.cmd`, "utf8").trim().split(/\s+/), "--replay", `${base}.pcap`];
+    } else argv = warm;
+    const code = `process.argv.splice(1, 0, "tsconntrack"); require(${JSON.stringify(runner)}).run({ writeCache: true });`;
+    const run = spawnSync(process.execPath, ["-e", code, "--", ...argv], { env, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", timeout: 30_000 });
+    if (run.status !== 0) throw new Error(`the bundle failed on ${argv.join(" ")}: ${run.error?.message ?? run.signal ?? `exit ${run.status}`}\n${run.stderr}`);
+  }
+}
+
+/** Writes through a temporary file and a rename: a CLI started meanwhile never reads half a file. */
+function writeAtomically(path: string, contents: string | Buffer): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, path);
+}
+
+// In place, runner first: a CLI started during the build runs the old bundle or the new one, the
+// new one without its cache until the warm runs have written it.
+mkdirSync(OUT, { recursive: true });
+writeAtomically(`${OUT}/run.cjs`, readFileSync(new URL("./bundle-runner.cjs", import.meta.url)));
+const bundle = await bundleText();
+writeAtomically(`${OUT}/tsconntrack.cjs`, bundle.text);
+writeCodeCache();
+// Older builds' caches and layouts. The cache's name is the runner's: tsconntrack-ID.v8cache.
+const current = new Set(["run.cjs", "tsconntrack.cjs", `tsconntrack-${bundle.id}.v8cache`]);
+for (const name of readdirSync(OUT)) if (!current.has(name)) rmSync(`${OUT}/${name}`, { recursive: true, force: true });

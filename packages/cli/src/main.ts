@@ -10,19 +10,22 @@ import { EXIT_BROKEN_PIPE, OutputSink, isBrokenPipeError, isTerminal, writeAll, 
 import { lazyProtocolDatabase, loadLabelMap } from "./io/system-files.js";
 import type { CommandModule, Cli } from "./commands/cli.js";
 
-/** Which module runs which parsed command. */
-const MODULES: Readonly<Partial<Record<ParsedCommand["command"], string>>> = {
-  list: "./commands/list.js",
-  get: "./commands/get.js",
-  delete: "./commands/delete.js",
-  create: "./commands/create.js",
-  add: "./commands/create.js",
-  update: "./commands/update.js",
-  flush: "./commands/flush.js",
-  count: "./commands/count.js",
-  stats: "./commands/stats.js",
-  event: "./commands/event.js",
-  "load-file": "./commands/load-file.js",
+/**
+ * Which module runs which parsed command. Literal import() calls, so the bundler (scripts/bundle.ts)
+ * can place each command's code in the bundle and still run it only when asked.
+ */
+const MODULES: Readonly<Partial<Record<ParsedCommand["command"], () => Promise<CommandModule>>>> = {
+  list: () => import("./commands/list.js"),
+  get: () => import("./commands/get.js"),
+  delete: () => import("./commands/delete.js"),
+  create: () => import("./commands/create.js"),
+  add: () => import("./commands/create.js"),
+  update: () => import("./commands/update.js"),
+  flush: () => import("./commands/flush.js"),
+  count: () => import("./commands/count.js"),
+  stats: () => import("./commands/stats.js"),
+  event: () => import("./commands/event.js"),
+  "load-file": () => import("./commands/load-file.js"),
 };
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -40,14 +43,14 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   writeStderr(parsed.stderr);
   if (parsed.stdout !== "") writeAll(1, Buffer.from(parsed.stdout, "utf8"));
-  const modulePath = MODULES[parsed.command];
-  if (modulePath === undefined) return 0;
+  const load = MODULES[parsed.command];
+  if (load === undefined) return 0;
   if (parsed.extensions.allNetns && parsed.command !== "event") {
     // Parsed for -L/-C/-S too, but only -E implements it so far: never ignore it silently.
     writeStderr(`${PROGRAM_NAME}: --all-netns is only implemented for -E\n`);
     return 1;
   }
-  const module = (await import(modulePath)) as CommandModule;
+  const module = await load();
   const cli: Cli = {
     out: new OutputSink(1),
     stdoutIsTty: isTerminal(1),

@@ -1,0 +1,59 @@
+"use strict";
+// Runs the CLI bundle (dist-bundle/tsconntrack.cjs, built by scripts/bundle.ts, which copies this
+// file next to it as run.cjs) as one script with V8's code cache: no ES module loader, one file
+// read, and most functions deserialized instead of parsed and compiled.
+//
+// The bundle's first line names its build (`// tsconntrack-bundle ID`, ID a hash of the rest), and
+// the cache file carries that ID: V8 only compares a cache with the source's length, so a cache of
+// another build must never be offered. A cache V8 rejects anyway (another Node, other V8 flags) only
+// costs the compile it would have saved.
+
+const { readFileSync, renameSync, writeFileSync } = require("node:fs");
+const { createRequire } = require("node:module");
+const { pathToFileURL } = require("node:url");
+const { Script } = require("node:vm");
+
+const BUNDLE = `${__dirname}/tsconntrack.cjs`;
+/** CommonJS's own wrapper, plus what the bundle cannot take from the module system. */
+const HEAD = "(function (exports, require, module, __filename, __dirname, importMetaUrl, importExternal) {";
+const TAIL = "\n})";
+
+/** The cache file of the bundle whose text is `source`, or undefined for a bundle without an ID. */
+function cachePath(source) {
+  const id = /^\/\/ tsconntrack-bundle ([0-9a-f]{16,})\n/.exec(source.slice(0, 80))?.[1];
+  return id === undefined ? undefined : `${__dirname}/tsconntrack-${id}.v8cache`;
+}
+
+function readCache(path) {
+  try {
+    return path === undefined ? undefined : readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs the bundle's main with process.argv. `writeCache` (scripts/bundle.ts only) saves, at exit,
+ * the code of every function compiled so far, so chained runs build up one cache for all commands.
+ */
+function run(options = {}) {
+  // The bundle is ASCII (bundle.ts checks), so latin1 reads it without UTF-8 decoding.
+  const source = readFileSync(BUNDLE, "latin1");
+  const cacheFile = cachePath(source);
+  const script = new Script(HEAD + source + TAIL, { filename: BUNDLE, cachedData: readCache(cacheFile) });
+  const requireHere = createRequire(BUNDLE);
+  // import() from inside a vm script would need --experimental-vm-modules: externals (chalk, ES
+  // modules only) are resolved from the bundle's folder and imported from here.
+  const importExternal = (specifier) => import(pathToFileURL(requireHere.resolve(specifier)).href);
+  const module = { exports: {} };
+  if (options.writeCache === true && cacheFile !== undefined) {
+    process.once("exit", () => {
+      const temporary = `${cacheFile}.${process.pid}`;
+      writeFileSync(temporary, script.createCachedData());
+      renameSync(temporary, cacheFile);
+    });
+  }
+  script.runInThisContext()(module.exports, requireHere, module, BUNDLE, __dirname, pathToFileURL(BUNDLE).href, importExternal);
+}
+
+module.exports = { run };
