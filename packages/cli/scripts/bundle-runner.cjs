@@ -14,9 +14,6 @@ const { pathToFileURL } = require("node:url");
 const { Script } = require("node:vm");
 
 const BUNDLE = `${__dirname}/tsconntrack.cjs`;
-/** CommonJS's own wrapper, plus what the bundle cannot take from the module system. */
-const HEAD = "(function (exports, require, module, __filename, __dirname, importMetaUrl, importExternal) {";
-const TAIL = "\n})";
 
 /** The cache file of the bundle whose text is `source`, or undefined for a bundle without an ID. */
 function cachePath(source) {
@@ -37,10 +34,10 @@ function readCache(path) {
  * the code of every function compiled so far, so chained runs build up one cache for all commands.
  */
 function run(options = {}) {
-  // The bundle is ASCII (bundle.ts checks), so latin1 reads it without UTF-8 decoding.
+  // The bundle is ASCII (bundle.ts makes it so), so latin1 reads it without UTF-8 decoding.
   const source = readFileSync(BUNDLE, "latin1");
   const cacheFile = cachePath(source);
-  const script = new Script(HEAD + source + TAIL, { filename: BUNDLE, cachedData: readCache(cacheFile) });
+  const script = new Script(source, { filename: BUNDLE, cachedData: readCache(cacheFile) });
   const requireHere = createRequire(BUNDLE);
   // import() from inside a vm script would need --experimental-vm-modules: externals (chalk, ES
   // modules only) are resolved from the bundle's folder and imported from here.
@@ -53,7 +50,9 @@ function run(options = {}) {
       renameSync(temporary, cacheFile);
     });
   }
-  script.runInThisContext()(module.exports, requireHere, module, BUNDLE, __dirname, pathToFileURL(BUNDLE).href, importExternal);
+  // The bundle is `(function (exports, require, module, __filename, __dirname, importMetaUrl, importExternal) {...})`.
+  const bundle = script.runInThisContext();
+  bundle(module.exports, requireHere, module, BUNDLE, __dirname, pathToFileURL(BUNDLE).href, importExternal);
 }
 
 module.exports = { run };

@@ -2,8 +2,9 @@
 // bin/tsconntrack runs when it is fresh:
 //
 //   tsconntrack.cjs         every module of the CLI and the workspace packages in one CommonJS
-//                           script; each module's top level still runs only when first imported
-//                           (esbuild's lazy init wrappers), so `--version` builds no codec
+//                           function expression (a script, not a module: run.cjs calls it); each
+//                           module's top level still runs only when first imported (esbuild's
+//                           lazy init wrappers), so `--version` builds no codec
 //   run.cjs                 runs it through vm.Script with the V8 code cache (scripts/bundle-runner.cjs)
 //   tsconntrack-ID.v8cache  that cache, written by replaying a few fixtures with the bundle
 //
@@ -86,7 +87,7 @@ async function bundleText(): Promise<{ text: string; id: string }> {
     platform: "node",
     target: "node20",
     external: EXTERNAL,
-    // The runner passes both (bundle-runner.cjs).
+    // Parameters of the function the bundle is (see bundleText), passed by bundle-runner.cjs.
     define: { "import.meta.url": "importMetaUrl" },
     plugins: [FFI_FROM_SOCKET, LOAD_FILE_IMPORTS],
     logLevel: "warning",
@@ -97,6 +98,8 @@ async function bundleText(): Promise<{ text: string; id: string }> {
   if (leftover !== null) throw new Error(`the bundle still calls import() (${text.slice(leftover.index, leftover.index + 60)}): a vm script cannot`);
   // esbuild escapes non-ASCII in code (charset ascii); what is left is in comments.
   text = text.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  // A function expression, so the runner's Script evaluates to it and never copies the text to wrap it.
+  text = `(function (exports, require, module, __filename, __dirname, importMetaUrl, importExternal) {${text}\n})`;
   const id = createHash("sha256").update(text).digest("hex").slice(0, 20);
   return { text: `// tsconntrack-bundle ${id}\n${text}`, id };
 }
