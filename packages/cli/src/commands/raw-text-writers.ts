@@ -14,11 +14,16 @@ export interface Fragment {
 
 export const FRAGMENT_MAX = 16;
 
+// One scratch for the ~800 fragments built at import.
+const fragmentScratch = new Uint8Array(FRAGMENT_MAX);
+const fragmentView = new DataView(fragmentScratch.buffer);
+
 export function fragment(text: string): Fragment {
   if (text.length > FRAGMENT_MAX) throw new RangeError(`fragment longer than ${FRAGMENT_MAX} bytes: ${text}`);
-  const bytes = new Uint8Array(FRAGMENT_MAX);
+  const bytes = fragmentScratch;
+  bytes.fill(0);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  const view = new DataView(bytes.buffer);
+  const view = fragmentView;
   return { w0: view.getInt32(0, true), w1: view.getInt32(4, true), w2: view.getInt32(8, true), w3: view.getInt32(12, true), length: text.length };
 }
 

@@ -24,10 +24,13 @@ export function formatIPv4Bytes(bytes: Uint8Array, at: number): string {
 }
 
 const scratchWords = new Uint16Array(8);
-const hexGroups: (string | undefined)[] = new Array<string | undefined>(65536).fill(undefined);
+// Filled as groups are seen: a 65,536-slot table built at import would cost every start-up.
+const hexGroups = new Map<number, string>();
 
 function hexGroup(word: number): string {
-  return (hexGroups[word] ??= word.toString(16));
+  let text = hexGroups.get(word);
+  if (text === undefined) hexGroups.set(word, (text = word.toString(16)));
+  return text;
 }
 
 /**
