@@ -97,7 +97,7 @@ export function deleteRequest(key: FlowKey, family?: number): NetlinkRequest {
  * The DELETE of a dumped entry, from the bytes of its message `datagram[offset, offset + length)`:
  * the original tuple (else the reply tuple), CTA_ZONE and CTA_ID copied as the kernel sent them
  * (the first of each, as decoding keeps), so nothing is decoded or re-encoded. `quiet`: the
- * kernel answers only if the delete fails. `allocate` gives the payload's zeroed memory.
+ * kernel answers only if the delete fails. `allocate` gives the payload's memory.
  */
 export function deleteRequestFromMessage(
   datagram: Uint8Array,
@@ -106,6 +106,23 @@ export function deleteRequestFromMessage(
   family: number,
   allocate: (bytes: number) => Uint8Array = (bytes) => new Uint8Array(bytes),
 ): NetlinkRequest {
+  const found = new Int32Array(DELETE_SCAN_SIZE);
+  const out = allocate(scanDeleteAttrs(datagram, offset, length, found));
+  writeDeletePayload(out, 0, datagram, family, found);
+  return { type: CT_DELETE, payload: out, quiet: true };
+}
+
+/** Slots of the scratch array scanDeleteAttrs fills (attribute offsets in the datagram, -1 = absent). */
+export const DELETE_SCAN_SIZE = 3;
+const FOUND_TUPLE = 0;
+const FOUND_ZONE = 1;
+const FOUND_ID = 2;
+
+/**
+ * Finds what the DELETE of a dumped entry carries (see deleteRequestFromMessage) and returns the
+ * size of its payload (nfgenmsg included). `found` (DELETE_SCAN_SIZE slots) is reused by the caller.
+ */
+export function scanDeleteAttrs(datagram: Uint8Array, offset: number, length: number, found: Int32Array): number {
   const end = offset + length;
   let orig = -1;
   let reply = -1;
@@ -123,18 +140,34 @@ export function deleteRequestFromMessage(
   }
   const tuple = orig >= 0 ? orig : reply;
   if (tuple < 0) throw new ConntrackArgumentError("tuple", "delete needs tupleOrig or tupleReply (use flush to remove everything)");
+  found[FOUND_TUPLE] = tuple;
+  found[FOUND_ZONE] = zone;
+  found[FOUND_ID] = id;
+  return 4 + ((nlaLength(datagram, tuple) + 3) & ~3) + (zone >= 0 ? 8 : 0) + (id >= 0 ? 8 : 0);
+}
+
+/** Writes the payload scanDeleteAttrs measured at `out[at]`, padding included (reused memory is fine); returns its end. */
+export function writeDeletePayload(out: Uint8Array, at: number, datagram: Uint8Array, family: number, found: Int32Array): number {
+  const tuple = found[FOUND_TUPLE]!;
+  const zone = found[FOUND_ZONE]!;
+  const id = found[FOUND_ID]!;
   const tupleLen = nlaLength(datagram, tuple);
-  const size = 4 + ((tupleLen + 3) & ~3) + (zone >= 0 ? 8 : 0) + (id >= 0 ? 8 : 0);
-  const out = allocate(size);
-  out[0] = family;
-  copyInto(out, 4, datagram, tuple, tuple + tupleLen);
-  let at = 4 + ((tupleLen + 3) & ~3);
+  out[at] = family;
+  out[at + 1] = out[at + 2] = out[at + 3] = 0;
+  at += 4;
+  copyInto(out, at, datagram, tuple, tuple + tupleLen);
+  for (let pad = at + tupleLen, end = at + ((tupleLen + 3) & ~3); pad < end; pad++) out[pad] = 0;
+  at += (tupleLen + 3) & ~3;
   if (zone >= 0) {
     copyInto(out, at, datagram, zone, zone + 6);
+    out[at + 6] = out[at + 7] = 0;
     at += 8;
   }
-  if (id >= 0) copyInto(out, at, datagram, id, id + 8);
-  return { type: CT_DELETE, payload: out, quiet: true };
+  if (id >= 0) {
+    copyInto(out, at, datagram, id, id + 8);
+    at += 8;
+  }
+  return at;
 }
 
 const CTA_TUPLE_ORIG = 1;
