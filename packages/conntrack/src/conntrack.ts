@@ -4,13 +4,13 @@ import { conntrack, type ConntrackAttrs, type ConntrackStatsAttrs, type Nfgenmsg
 import { NetlinkClient, type BatchResult, type NetlinkRequest, type NetlinkSocketError, type Transport } from "@tsconntrack/socket";
 import { CT_GET_STATS, CT_GET_STATS_CPU, CT_NEW, EINVAL, ENOENT, EOPNOTSUPP, SET_CONNTRACK, SET_STATS_CPU, SET_STATS_GLOBAL } from "./constants.js";
 import { ConntrackEvents, DEFAULT_EVENT_RECEIVE_BUFFER, groupNumbers, type EventOptions } from "./events.js";
-import { ByteArena } from "./byte-arena.js";
+import { deleteMatchingSync } from "./delete-matching.js";
 import { ExpectApi } from "./expect-api.js";
 import type { FlowFilter } from "./filter.js";
 import { kernelRelease, releaseAtLeast, type KernelCapabilities } from "./kernel.js";
-import { decodeEntryAt, listAsync, listMessages, listMessagesSync, listSync, type ConntrackEntry, type EntryCallback, type ListOptions, type ListSummary, type MessageCallback } from "./list.js";
+import { listAsync, listMessages, listMessagesSync, listSync, type ConntrackEntry, type EntryCallback, type ListOptions, type ListSummary, type MessageCallback } from "./list.js";
 import { procConntrackCount } from "./proc.js";
-import { deleteRequest, deleteRequestFromMessage, flushRequest, getRequest, newRequest, statsCpuRequest, statsRequest, type FlowKey, type NewMode } from "./requests.js";
+import { deleteRequest, flushRequest, getRequest, newRequest, statsCpuRequest, statsRequest, type FlowKey, type NewMode } from "./requests.js";
 import { Session, type SessionOptions } from "./session.js";
 
 export interface ConntrackOptions extends SessionOptions {
@@ -30,7 +30,7 @@ export interface DeleteMatchingOptions {
   kernelFilter?: ListOptions["kernelFilter"];
   /** Called for each entry the kernel deleted, in order (for printing). Keeps matched entries in memory. */
   onDeleted?: (flow: ConntrackAttrs, family: number) => void;
-  /** As onDeleted, with the entry's message bytes (nlmsghdr included) instead of a decode (sync form only). */
+  /** As onDeleted, with the entry's message bytes (nlmsghdr included, valid only during the call) instead of a decode (sync form only). */
   onDeletedMessage?: (message: Uint8Array, family: number) => void;
 }
 
@@ -217,37 +217,13 @@ export class Conntrack {
   }
 
   /**
-   * Lists the entries matching `filter` (kernel filters where possible) and deletes them in
-   * batches. The deletes are built from the dumped bytes and sent without per-entry ACKs (the
-   * kernel reports only failures). Entries are kept (as message bytes) only for the callbacks.
+   * Lists the entries matching `filter` (kernel filters where possible) and deletes them: each
+   * DELETE is built from the dumped bytes, many per datagram without per-entry ACKs (the kernel
+   * reports only failures); on a live kernel they go out on the second socket during the dump.
+   * Only entries waiting for their answer are kept, for the callbacks (see delete-matching.ts).
    */
   deleteMatchingSync(filter: FlowFilter, options: DeleteMatchingOptions = {}): DeleteSummary {
-    const requests: NetlinkRequest[] = [];
-    const kept: KeptEntry[] = [];
-    const keep = options.onDeleted !== undefined || options.onDeletedMessage !== undefined;
-    const arena = new ByteArena();
-    const allocate = (bytes: number) => arena.allocate(bytes);
-    const list = this.listMessagesSync(
-      { filter, ...(options.kernelFilter !== undefined ? { kernelFilter: options.kernelFilter } : {}) },
-      (datagram, offset, length, family) => {
-        requests.push(deleteRequestFromMessage(datagram, offset, length, family, allocate));
-        // A copy: the datagram is the reused receive buffer.
-        if (keep) kept.push({ bytes: arena.copy(datagram, offset, offset + length), family });
-      },
-    );
-    const results = this.batchSync(requests);
-    const summary: DeleteSummary = { matched: results.length, deleted: 0, vanished: 0, errors: [], list };
-    results.forEach((result, i) => {
-      if (result.ok) {
-        summary.deleted++;
-        const entry = kept[i];
-        if (entry === undefined) return;
-        options.onDeletedMessage?.(entry.bytes, entry.family);
-        options.onDeleted?.(decodeEntryAt(entry.bytes, 0, entry.bytes.length), entry.family);
-      } else if (result.error!.errno === ENOENT) summary.vanished++;
-      else summary.errors.push(result.error!);
-    });
-    return summary;
+    return deleteMatchingSync(this, filter, options, this.session.live ? () => this.secondRequests() : undefined);
   }
 
   async deleteMatching(filter: FlowFilter, options: DeleteMatchingOptions = {}): Promise<DeleteSummary> {
@@ -379,11 +355,6 @@ export class Conntrack {
   private async batch(requests: NetlinkRequest[]): Promise<OperationResult[]> {
     return requests.length === 0 ? [] : (await this.requests().batch(requests)).map(toResult);
   }
-}
-
-interface KeptEntry {
-  bytes: Uint8Array;
-  family: number;
 }
 
 export function toResult(result: BatchResult): OperationResult {

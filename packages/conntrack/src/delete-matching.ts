@@ -15,7 +15,7 @@
  */
 import { HOST_LITTLE_ENDIAN, NLMSG_ERROR, NLMSG_HDRLEN, parseMessages, parseErrorMessage } from "@tsconntrack/codec";
 import { NetlinkProtocolError, type NetlinkClient } from "@tsconntrack/socket";
-import { ByteLog } from "./byte-arena.js";
+import { ByteLog } from "./byte-log.js";
 import type { Conntrack, DeleteMatchingOptions, DeleteSummary } from "./conntrack.js";
 import { ENOENT } from "./constants.js";
 import { DeleteDatagram } from "./delete-datagram.js";

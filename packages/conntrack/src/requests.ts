@@ -21,7 +21,7 @@ import {
   SET_CONNTRACK,
   SET_EXPECT,
 } from "./constants.js";
-import { copyInto } from "./byte-arena.js";
+import { copyInto } from "./byte-log.js";
 import { ConntrackArgumentError } from "./errors.js";
 import { flowFamily, tupleFamily } from "./tuple.js";
 

@@ -1,37 +1,4 @@
 /**
- * Many small byte copies in a few large chunks: a Uint8Array of its own per copy costs an
- * ArrayBuffer each (slow to make, slow to collect); a view of a shared chunk does not.
- */
-export class ByteArena {
-  private readonly chunkSize: number;
-  private chunk: Uint8Array;
-  private used = 0;
-
-  constructor(chunkSize = 1 << 20) {
-    this.chunkSize = chunkSize;
-    this.chunk = new Uint8Array(chunkSize);
-  }
-
-  /** `length` zeroed bytes to fill, a view that stays valid (chunks are never reused). */
-  allocate(length: number): Uint8Array {
-    if (this.used + length > this.chunk.length) {
-      this.chunk = new Uint8Array(Math.max(this.chunkSize, length));
-      this.used = 0;
-    }
-    const view = this.chunk.subarray(this.used, this.used + length);
-    this.used += (length + 7) & ~7;
-    return view;
-  }
-
-  /** A copy of `source[start, end)`. */
-  copy(source: Uint8Array, start: number, end: number): Uint8Array {
-    const view = this.allocate(end - start);
-    copyInto(view, 0, source, start, end);
-    return view;
-  }
-}
-
-/**
  * Copies `source[start, end)` to `target[at]`. set(subarray) costs a view and ~45 ns whatever the
  * length; a byte loop ~1.3 ns a byte once optimized (more before), so it wins only for short runs.
  */
