@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NLM_F_ACK, NLM_F_REQUEST, parseMessages } from "@tsconntrack/codec";
 import { conntrack, type ConntrackAttrs } from "@tsconntrack/codec/conntrack";
 import { NetlinkClient } from "@tsconntrack/socket";
-import { ByteLog } from "../src/byte-arena.js";
+import { ByteLog } from "../src/byte-log.js";
 import { Conntrack } from "../src/conntrack.js";
 import { AF_INET, AF_INET6, CT_DELETE, CT_NEW } from "../src/constants.js";
 import { DeleteDatagram } from "../src/delete-datagram.js";
