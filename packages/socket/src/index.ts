@@ -10,7 +10,7 @@ export {
   type NetlinkOperation,
   type NetlinkSocketErrorOptions,
 } from "./errors.js";
-export type { Datagram, DatagramRing, Transport } from "./transport.js";
+export type { Datagram, Transport } from "./transport.js";
 export { LiveTransport, type LiveTransportOptions } from "./live-transport.js";
 export { ReplayTransport, type ReplayOptions } from "./replay-transport.js";
 export { RecordingTransport, type RecordingOptions } from "./recording-transport.js";

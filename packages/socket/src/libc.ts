@@ -171,10 +171,6 @@ class MmsgBatch implements ReceiveBatch {
   length(i: number): number {
     return this.headerView.getUint32(i * MMSGHDR_SIZE + MSGHDR_SIZE, LITTLE);
   }
-
-  clearLengths(): void {
-    for (let i = 0; i < this.slots; i++) this.headerView.setUint32(i * MMSGHDR_SIZE + MSGHDR_SIZE, 0, LITTLE);
-  }
 }
 
 /** Creates the ffi-rs implementation of `Syscalls`. Throws if ffi-rs or libc.so.6 cannot be loaded. */

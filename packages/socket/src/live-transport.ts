@@ -30,17 +30,19 @@ import {
 import { NetlinkProtocolError, NetlinkSocketError } from "./errors.js";
 import { createLibcSyscalls } from "./libc.js";
 import { withNetns } from "./netns.js";
-import type { RecvmsgInfo, Syscalls } from "./syscalls.js";
-import { ReceiveRing, truncated } from "./receive-ring.js";
-import type { Datagram, DatagramRing, Transport } from "./transport.js";
+import type { ReceiveBatch, RecvmsgInfo, Syscalls } from "./syscalls.js";
+import type { Datagram, Transport } from "./transport.js";
 
 const LITTLE = endianness() === "LE";
 /**
- * Receive rings: datagrams per recvmmsg and room for each. A dump datagram is at most 32 KiB (the
- * kernel caps its dump allocations there); 64 of them are about 9,000 conntrack entries.
+ * receiveBatch: datagrams per recvmmsg and room for each. A dump datagram is at most 32 KiB (the
+ * kernel caps its dump allocations there); 16 of them are about 2,500 conntrack entries.
  */
-const RING_SLOTS = 16;
-const RING_SLOT_SIZE = 64 << 10;
+const BATCH_SLOTS = 16;
+const BATCH_SLOT_SIZE = 64 << 10;
+
+const truncated = (length: number, room: number) =>
+  new NetlinkProtocolError(`recv: a ${length}-byte datagram did not fit the ${room}-byte read buffer and was truncated`, "truncated");
 
 export interface LiveTransportOptions {
   /** Netlink protocol; default NETLINK_NETFILTER (12). */
@@ -107,6 +109,8 @@ export class LiveTransport implements Transport {
   private readonly bytes: Uint8Array;
   private readonly useRecvmsg: boolean;
   private readonly info: RecvmsgInfo = { nsid: undefined, senderPortId: 0, groups: 0 };
+  private readonly batches: (ReceiveBatch | undefined)[] = [undefined, undefined];
+  private nextBatch = 0;
   private wakeFd = -1;
   private polling = false;
   private closed = false;
@@ -162,11 +166,25 @@ export class LiveTransport implements Transport {
     }
   }
 
-  openReceiveRing(mayEnd: (datagram: Uint8Array) => boolean): DatagramRing | undefined {
-    const { recvBatchAsync, createReceiveBatch } = this.sys;
-    if (this.closed || this.useRecvmsg || recvBatchAsync === undefined || createReceiveBatch === undefined) return undefined;
-    const sys = { recvBatchAsync: recvBatchAsync.bind(this.sys), createReceiveBatch: createReceiveBatch.bind(this.sys) };
-    return new ReceiveRing(sys, this.fd, MSG_WAITFORONE | MSG_TRUNC, RING_SLOTS, RING_SLOT_SIZE, mayEnd);
+  async receiveBatch(): Promise<readonly Uint8Array[] | null> {
+    if (this.closed) return null;
+    if (this.useRecvmsg || this.sys.recvBatchAsync === undefined || this.sys.createReceiveBatch === undefined) {
+      const datagram = await this.receive();
+      return datagram === null ? null : [datagram.bytes];
+    }
+    const batch = (this.batches[this.nextBatch] ??= this.sys.createReceiveBatch(BATCH_SLOTS, BATCH_SLOT_SIZE));
+    this.nextBatch ^= 1;
+    for (;;) {
+      const n = await this.sys.recvBatchAsync(this.fd, batch, MSG_WAITFORONE | MSG_TRUNC);
+      if (n === -EINTR) continue;
+      if (n < 0) throw new NetlinkSocketError("recv", -n);
+      const datagrams: Uint8Array[] = [];
+      for (let i = 0; i < n; i++) {
+        if (batch.length(i) > batch.slotSize) throw truncated(batch.length(i), batch.slotSize);
+        datagrams.push(batch.slot(i));
+      }
+      return datagrams;
+    }
   }
 
   receiveSync(): Datagram | null {

@@ -11,7 +11,7 @@ import {
   type NlMessage,
 } from "@tsconntrack/codec";
 import { NetlinkProtocolError, NetlinkSocketError, type ExtendedAck, type NetlinkOperation } from "./errors.js";
-import type { DatagramRing, Transport } from "./transport.js";
+import type { Transport } from "./transport.js";
 import { HEADER_SIZE, align4, viewOf, writeHeader } from "./wire.js";
 
 /** nlmsghdr fields are in host byte order. */
@@ -201,37 +201,30 @@ export class NetlinkClient {
    * dumpBytesSync (views valid only during the call); other transports take the synchronous path.
    */
   async dumpBytes(request: NetlinkRequest, onMessage: (datagram: Uint8Array, offset: number, length: number) => void): Promise<DumpSummary> {
-    if (this.transport.openReceiveRing === undefined) return this.dumpBytesSync(request, onMessage);
+    const transport = this.transport;
+    if (transport.receiveBatch === undefined) return this.dumpBytesSync(request, onMessage);
+    const receiveBatch = transport.receiveBatch.bind(transport);
     this.enter();
     const dump = new DumpExchange(this, request);
-    let ring: DatagramRing | undefined;
+    let pending: Promise<readonly Uint8Array[] | null> | undefined;
     try {
-      this.transport.send(dump.encode());
-      ring = this.transport.openReceiveRing((datagram) => dump.mayEndIn(datagram));
-      while (ring !== undefined && !dump.done) {
-        const datagram = ring.poll();
-        if (datagram === undefined) await ring.wait();
-        // The ring stopped at a datagram that did not end the dump after all (an ACK): go on without it.
-        else if (datagram === null) ring = undefined;
-        else dump.acceptBytes(datagram, onMessage);
-      }
+      transport.send(dump.encode());
+      pending = receiveBatch();
       while (!dump.done) {
-        const datagram = this.transport.receiveSync();
-        if (datagram === null) throw closedError("dump");
-        dump.acceptBytes(datagram.bytes, onMessage);
+        const batch = await pending!;
+        pending = undefined;
+        if (batch === null) throw closedError("dump");
+        // Read ahead unless this batch may end the dump: a receive after the end would never return.
+        if (!dump.mayEndIn(batch)) pending = receiveBatch();
+        for (const datagram of batch) {
+          if (!dump.done) dump.acceptBytes(datagram, onMessage);
+        }
       }
       return dump.summary();
     } catch (error) {
-      if (ring !== undefined) {
-        // Receives under way own the socket until they return; what they got may hold the end.
-        await ring.settle();
-        try {
-          for (let datagram = ring.poll(); !dump.done && datagram; datagram = ring.poll()) for (const _ of dump.accept(datagram));
-        } catch {
-          // The dump already failed for the caller.
-        }
-      }
-      if (!dump.failed && !dump.done) await this.drain(dump);
+      // A receive still under way owns the socket until it returns; then the rest is drained.
+      if (pending !== undefined) await pending.catch(() => null);
+      if (!dump.failed) await this.drain(dump);
       throw error;
     } finally {
       this.busy = false;
@@ -532,16 +525,18 @@ class DumpExchange {
     }
   }
 
-  /** Whether the datagram holds a DONE or error message of this dump (or is malformed): it may be the last. */
-  mayEndIn(datagram: Uint8Array): boolean {
+  /** Whether any of these datagrams holds a DONE or error message of this dump (so it may be the last). */
+  mayEndIn(datagrams: readonly Uint8Array[]): boolean {
     const portId = this.client.transport.portId;
-    const view = viewOf(datagram);
-    for (let offset = 0; offset + HEADER_SIZE <= datagram.length; ) {
-      const len = view.getUint32(offset, LITTLE);
-      if (len < HEADER_SIZE) return true;
-      const type = view.getUint16(offset + 4, LITTLE);
-      if ((type === NLMSG_DONE || type === NLMSG_ERROR) && view.getUint32(offset + 8, LITTLE) === this.seq && view.getUint32(offset + 12, LITTLE) === portId) return true;
-      offset += align4(len);
+    for (const datagram of datagrams) {
+      const view = viewOf(datagram);
+      for (let offset = 0; offset + HEADER_SIZE <= datagram.length; ) {
+        const len = view.getUint32(offset, LITTLE);
+        if (len < HEADER_SIZE) return true;
+        const type = view.getUint16(offset + 4, LITTLE);
+        if ((type === NLMSG_DONE || type === NLMSG_ERROR) && view.getUint32(offset + 8, LITTLE) === this.seq && view.getUint32(offset + 12, LITTLE) === portId) return true;
+        offset += align4(len);
+      }
     }
     return false;
   }

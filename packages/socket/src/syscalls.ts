@@ -52,8 +52,6 @@ export interface ReceiveBatch {
   readonly slotSize: number;
   /** Datagram `i` of the last call: a view of its buffer, `length(i)` bytes long when it fitted. */
   slot(i: number): Uint8Array;
-  /** Zeroes every length before a call: a non-zero length then means datagram `i` is in place. */
-  clearLengths(): void;
   /** The real length of datagram `i` (with MSG_TRUNC it may exceed slotSize: it was truncated). */
   length(i: number): number;
 }

@@ -31,23 +31,15 @@ export interface Transport {
   /** Waits without blocking the event loop. The bytes are the caller's own (never reused). */
   receive(): Promise<Datagram | null>;
   /**
-   * Optional, for dumps: a ring that receives the dump's datagrams ahead of the caller on a helper
-   * thread. `mayEnd` tells whether a datagram may be the dump's last (nothing is received after it).
+   * Optional, for dumps: waits for one or more datagrams received together on a helper thread,
+   * so that the caller can process one batch while the next is received. The views of a batch
+   * stay valid until the second call after the one that returned them (two batches alternate).
+   * Never call it again once the peer has nothing more to send: it would wait for ever.
    */
-  openReceiveRing?(mayEnd: (datagram: Uint8Array) => boolean): DatagramRing | undefined;
+  receiveBatch?(): Promise<readonly Uint8Array[] | null>;
   /** Asks for a receive buffer of `bytes` (SO_RCVBUFFORCE, falling back to SO_RCVBUF); returns the size granted. */
   setReceiveBufferSize(bytes: number): number;
   joinGroup(group: number): void;
   leaveGroup(group: number): void;
   close(): void;
-}
-
-/** Datagrams of one dump in order, received ahead of the caller (see Transport.openReceiveRing). */
-export interface DatagramRing {
-  /** The next datagram, undefined when it has not arrived yet (then `wait`), null after the end. */
-  poll(): Uint8Array | undefined | null;
-  /** Waits until more may have arrived. */
-  wait(): Promise<void>;
-  /** Stops receiving ahead; resolves when no receive is under way any more. */
-  settle(): Promise<void>;
 }
