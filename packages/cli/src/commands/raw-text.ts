@@ -44,6 +44,12 @@ const TCP_STATE_TEXT = Array.from({ length: 256 }, (_, i) => fragment(stateName(
 /** nlattr headers are in host order; the byte reader below assumes little-endian (see rawTextSupported). */
 const nlaLen = (v: DataView, at: number): number => v.getUint16(at, true);
 const nlaType = (v: DataView, at: number): number => v.getUint16(at + 2, true) & 0x3fff;
+/** The length of the attribute at `p`, or -1 when its header or body would run past `end` (malformed). */
+function attrLen(v: DataView, p: number, end: number): number {
+  if (end - p < 4) return -1;
+  const len = nlaLen(v, p);
+  return len < 4 || len > end - p ? -1 : len;
+}
 const u16 = (v: DataView, at: number): number => v.getUint16(at);
 const u32 = (v: DataView, at: number): number => v.getUint32(at);
 
@@ -79,9 +85,8 @@ class TupleScan {
     let seenIp = false;
     let seenProto = false;
     while (p < end) {
-      if (end - p < 4) return false;
-      const len = nlaLen(v, p);
-      if (len < 4 || len > end - p) return false;
+      const len = attrLen(v, p, end);
+      if (len < 0) return false;
       const type = nlaType(v, p);
       const q = p + 4;
       if (type === 1) {
@@ -103,9 +108,8 @@ class TupleScan {
 
   private scanIp(v: DataView, p: number, end: number): boolean {
     while (p < end) {
-      if (end - p < 4) return false;
-      const len = nlaLen(v, p);
-      if (len < 4 || len > end - p) return false;
+      const len = attrLen(v, p, end);
+      if (len < 0) return false;
       const q = p + 4;
       switch (nlaType(v, p)) {
         case 1:
@@ -132,9 +136,8 @@ class TupleScan {
 
   private scanProto(v: DataView, p: number, end: number): boolean {
     while (p < end) {
-      if (end - p < 4) return false;
-      const len = nlaLen(v, p);
-      if (len < 4 || len > end - p) return false;
+      const len = attrLen(v, p, end);
+      if (len < 0) return false;
       const q = p + 4;
       const type = nlaType(v, p);
       if (type >= 1 && type <= 9) {
@@ -236,9 +239,8 @@ class CounterScan {
 
   scan(v: DataView, p: number, end: number): boolean {
     while (p < end) {
-      if (end - p < 4) return false;
-      const len = nlaLen(v, p);
-      if (len < 4 || len > end - p) return false;
+      const len = attrLen(v, p, end);
+      if (len < 0) return false;
       const q = p + 4;
       const type = nlaType(v, p);
       if (type === 1 || type === 2) {
@@ -342,9 +344,8 @@ export class RawConntrackText {
     // A repeated attribute goes to $unknown in the decoder (the first one counts): generic path.
     let seen = 0;
     while (p < end) {
-      if (end - p < 4) return false;
-      const len = nlaLen(v, p);
-      if (len < 4 || len > end - p) return false;
+      const len = attrLen(v, p, end);
+      if (len < 0) return false;
       const q = p + 4;
       const next = p + len;
       const type = nlaType(v, p);
@@ -417,9 +418,8 @@ export class RawConntrackText {
   private scanProtoinfo(v: DataView, p: number, end: number): boolean {
     let seenTcp = false;
     while (p < end) {
-      if (end - p < 4) return false;
-      const len = nlaLen(v, p);
-      if (len < 4 || len > end - p) return false;
+      const len = attrLen(v, p, end);
+      if (len < 0) return false;
       const type = nlaType(v, p);
       if (type === 2 || type === 3) return false;
       if (type === 1) {
@@ -435,9 +435,8 @@ export class RawConntrackText {
   private scanTcp(v: DataView, p: number, end: number): boolean {
     let state = NONE;
     while (p < end) {
-      if (end - p < 4) return false;
-      const len = nlaLen(v, p);
-      if (len < 4 || len > end - p) return false;
+      const len = attrLen(v, p, end);
+      if (len < 0) return false;
       const type = nlaType(v, p);
       if (type === 1) {
         if (len !== 5 || state !== NONE) return false;
@@ -532,9 +531,8 @@ function tagged(out: DataView, pos: number, tag: Fragment, value: number): numbe
 function validU32Nest(v: DataView, p: number, end: number): boolean {
   let seen = 0;
   while (p < end) {
-    if (end - p < 4) return false;
-    const len = nlaLen(v, p);
-    if (len < 4 || len > end - p) return false;
+    const len = attrLen(v, p, end);
+    if (len < 0) return false;
     const type = nlaType(v, p);
     if (type >= 1 && type <= 3) {
       if (len !== 8 || (seen & (1 << type)) !== 0) return false;
@@ -549,9 +547,8 @@ function validU32Nest(v: DataView, p: number, end: number): boolean {
 function validTimestamp(v: DataView, p: number, end: number): boolean {
   let seen = 0;
   while (p < end) {
-    if (end - p < 4) return false;
-    const len = nlaLen(v, p);
-    if (len < 4 || len > end - p) return false;
+    const len = attrLen(v, p, end);
+    if (len < 0) return false;
     const type = nlaType(v, p);
     if (type === 1 || type === 2) {
       if (len !== 12 || (seen & type) !== 0) return false;
