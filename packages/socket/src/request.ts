@@ -155,20 +155,8 @@ export class NetlinkClient {
    * valid only during the call. Throws on an error reply or an error in NLMSG_DONE.
    */
   dumpSync(request: NetlinkRequest, onMessage: (message: NlMessage) => void): DumpSummary {
-    return this.exclusive(() => {
-      const dump = new DumpExchange(this, request);
-      this.transport.send(dump.encode());
-      try {
-        while (!dump.done) {
-          const datagram = this.transport.receiveSync();
-          if (datagram === null) throw closedError("dump");
-          for (const message of dump.accept(datagram.bytes)) onMessage(message);
-        }
-      } catch (error) {
-        if (!dump.failed) this.drainSync(dump);
-        throw error;
-      }
-      return dump.summary();
+    return this.dumpLoopSync(request, (dump, datagram) => {
+      for (const message of dump.accept(datagram)) onMessage(message);
     });
   }
 
@@ -178,6 +166,11 @@ export class NetlinkClient {
    * reply message in it. Control messages (DONE, errors) are handled here as in dumpSync.
    */
   dumpBytesSync(request: NetlinkRequest, onMessage: (datagram: Uint8Array, offset: number, length: number) => void): DumpSummary {
+    return this.dumpLoopSync(request, (dump, datagram) => dump.acceptBytes(datagram, onMessage));
+  }
+
+  /** Sends the dump request and hands each datagram to `accept` until the dump is done; drains on error. */
+  private dumpLoopSync(request: NetlinkRequest, accept: (dump: DumpExchange, datagram: Uint8Array) => void): DumpSummary {
     return this.exclusive(() => {
       const dump = new DumpExchange(this, request);
       this.transport.send(dump.encode());
@@ -185,7 +178,7 @@ export class NetlinkClient {
         while (!dump.done) {
           const datagram = this.transport.receiveSync();
           if (datagram === null) throw closedError("dump");
-          dump.acceptBytes(datagram.bytes, onMessage);
+          accept(dump, datagram.bytes);
         }
       } catch (error) {
         if (!dump.failed) this.drainSync(dump);
