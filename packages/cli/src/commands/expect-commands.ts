@@ -55,31 +55,31 @@ export async function getExpectation(cmd: ParsedCommand, cli: Cli): Promise<numb
 
 export async function deleteExpectation(cmd: ParsedCommand, cli: Cli): Promise<number> {
   const key = lookupKey(cmd);
-  const ct = openConntrack(cmd);
-  try {
-    const [result] = ct.deleteExpectSync([key]);
-    if (result?.error !== undefined) return failedErrno(result.error.errno, cmd, cli);
-  } catch (error) {
-    return failed(error, cmd, cli);
-  } finally {
-    ct.close();
-  }
-  cli.out.finish(expectDeletedLine(1) + "\n", cli.stdoutIsTty);
-  return 0;
+  return singleRequest(cmd, cli, (ct) => ct.deleteExpectSync([key])[0], expectDeletedLine(1) + "\n");
 }
 
 export async function createExpectation(cmd: ParsedCommand, cli: Cli): Promise<number> {
   const expect = expectationFromCommand(cmd);
+  return singleRequest(cmd, cli, (ct) => ct.createExpectSync([expect])[0], "");
+}
+
+/** One expectation request; `stdout` is printed when the kernel accepted it. */
+function singleRequest(
+  cmd: ParsedCommand,
+  cli: Cli,
+  send: (ct: ReturnType<typeof openConntrack>) => { error?: { errno: number } } | undefined,
+  stdout: string,
+): number {
   const ct = openConntrack(cmd);
   try {
-    const [result] = ct.createExpectSync([expect]);
+    const result = send(ct);
     if (result?.error !== undefined) return failedErrno(result.error.errno, cmd, cli);
   } catch (error) {
     return failed(error, cmd, cli);
   } finally {
     ct.close();
   }
-  cli.out.finish("", cli.stdoutIsTty);
+  cli.out.finish(stdout, cli.stdoutIsTty);
   return 0;
 }
 
