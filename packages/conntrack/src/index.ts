@@ -55,7 +55,7 @@ export {
   type FlowKey,
   type NewMode,
 } from "./requests.js";
-export { invertTuple, tupleFamily, flowFamily, makeTuple, buildFlow, type TupleSpec, type FlowSpec } from "./tuple.js";
+export { invertTuple, icmpReplyType, tupleFamily, flowFamily, makeTuple, buildFlow, type TupleSpec, type FlowSpec } from "./tuple.js";
 export {
   STATUS_BIT_NAMES,
   TCP_STATE_NAMES,

@@ -32,6 +32,14 @@ const ICMPV6_INVERSE: ReadonlyMap<number, number> = new Map([
 ]);
 
 /**
+ * The ICMP or ICMPv6 type the reply direction of a request of `type` carries (echo -> echo reply),
+ * or undefined when the type has no reply (the kernel refuses such a tuple with EINVAL).
+ */
+export function icmpReplyType(protoNum: number, type: number): number | undefined {
+  return (protoNum === IPPROTO_ICMPV6 ? ICMPV6_INVERSE : ICMP_INVERSE).get(type);
+}
+
+/**
  * The tuple seen in the other direction without NAT: addresses and ports swapped, ICMP request
  * types turned into their reply types (id and code kept). The tuple zone is kept.
  */

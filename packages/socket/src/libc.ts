@@ -9,6 +9,7 @@
  *
  * ffi-rs is loaded lazily, so importing this package (for replay, pcap or types) costs nothing.
  */
+import { realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import { endianness } from "node:os";
 import type * as FfiRs from "ffi-rs";
@@ -44,7 +45,10 @@ let ffi: FfiCore | undefined;
 function loadNative(require: NodeJS.Require): FfiCore | undefined {
   if (process.platform !== "linux" || (process.arch !== "x64" && process.arch !== "arm64")) return undefined;
   try {
-    const fromFfiRs = createRequire(require.resolve("ffi-rs"));
+    // The binding is ffi-rs's sibling in pnpm's store, found from ffi-rs's real folder. libc's
+    // realpath, not Node's: Node's walk trusts a stat buffer that a plain fstat of a pipe elsewhere
+    // in the process can leave behind, and then returns the symlinked path.
+    const fromFfiRs = createRequire(realpathSync.native(require.resolve("ffi-rs")));
     const native = fromFfiRs(`@yuuang/ffi-rs-linux-${process.arch}-gnu`) as Ffi & { FFITypeTag: { Array: number } };
     if (typeof native.load !== "function" || typeof native.FFITypeTag?.Array !== "number") return undefined;
     return { DataType: native.DataType, open: native.open, load: native.load as (params: unknown) => unknown, arrayTag: native.FFITypeTag.Array };

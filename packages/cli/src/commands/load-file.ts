@@ -2,13 +2,13 @@
 // every line is parsed and checked before any runs; the first failing line ends the run with its status
 // (conntrack's exit_error).
 
-import { readFileSync } from "node:fs";
 import { parseArgs } from "../args/parse-args.js";
 import { isArgsError, failure } from "../args/errors.js";
 import { loadFileOpenMessage, loadFileRefusal, loadFileRefusalMessage, splitLoadFileLine } from "../args/load-file.js";
 import type { ParsedCommand } from "../args/types.js";
 import { PACKAGE_NAME, PROGRAM_NAME, PROGRAM_VERSION } from "../io/identity.js";
 import { writeStderr } from "../io/output.js";
+import { readWhole } from "../io/read-whole.js";
 import { lazyProtocolDatabase, loadLabelMap } from "../io/system-files.js";
 import type { Cli, CommandModule } from "./cli.js";
 
@@ -66,7 +66,7 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   const file = cmd.loadFile!;
   let text: string;
   try {
-    text = readFileSync(file === "-" ? 0 : file, "latin1");
+    text = readWhole(file === "-" ? 0 : file).toString("latin1");
   } catch {
     writeStderr(failure(loadFileOpenMessage(file), 2, identity).stderr);
     return 2;

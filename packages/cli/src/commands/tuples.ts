@@ -1,10 +1,13 @@
 // Building the attributes of -I/-A/-G requests from a parsed command line.
 
 import type { ConntrackAttrs, TupleAttrs, TupleProtoAttrs } from "@tsconntrack/codec/conntrack";
+import { icmpReplyType } from "@tsconntrack/conntrack";
 import type { Address, ParsedCommand } from "../args/types.js";
 
 const IPPROTO_ICMP = 1;
 const IPPROTO_ICMPV6 = 58;
+/** What libnetfilter_conntrack puts in a reply tuple for an ICMP type that has no reply. */
+const ICMP_TYPE_WITHOUT_REPLY = 255;
 
 function ipAttrs(src: Address | undefined, dst: Address | undefined): TupleAttrs["tupleIp"] | undefined {
   if (src === undefined && dst === undefined) return undefined;
@@ -21,12 +24,14 @@ function protoAttrs(cmd: ParsedCommand, direction: "orig" | "reply"): TupleProto
   const proto: TupleProtoAttrs = { protoNum };
   const l4 = cmd.l4;
   if (protoNum === IPPROTO_ICMP || protoNum === IPPROTO_ICMPV6) {
-    // conntrack puts the ICMP fields in the original tuple only; the kernel derives the reply.
-    if (direction === "reply") return proto;
+    // --icmp-* describe the original direction. The kernel needs type, code and id in every tuple it
+    // is given (conntrack sends id 0 when --icmp-id is missing); a reply tuple given with -r/-q gets the
+    // same code and id and the reply type (255, which the kernel refuses, for a type without a reply).
     const v6 = protoNum === IPPROTO_ICMPV6;
-    // The kernel needs type, code and id; conntrack sends id 0 when --icmp-id is not given.
     proto[v6 ? "protoIcmpv6Id" : "protoIcmpId"] = l4.icmpId ?? 0;
-    if (l4.icmpType !== undefined) proto[v6 ? "protoIcmpv6Type" : "protoIcmpType"] = l4.icmpType;
+    let type = l4.icmpType;
+    if (type !== undefined && direction === "reply") type = icmpReplyType(protoNum, type) ?? ICMP_TYPE_WITHOUT_REPLY;
+    if (type !== undefined) proto[v6 ? "protoIcmpv6Type" : "protoIcmpType"] = type;
     if (l4.icmpCode !== undefined) proto[v6 ? "protoIcmpv6Code" : "protoIcmpCode"] = l4.icmpCode;
     return proto;
   }

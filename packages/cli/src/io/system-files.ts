@@ -1,6 +1,6 @@
 // The files conntrack reads from /etc while parsing: the label map and the protocol database.
 
-import { readFileSync } from "node:fs";
+import { readWhole } from "./read-whole.js";
 import { CONNLABEL_PATH, parseLabelMap, type LabelMapLoad } from "../args/label-map.js";
 import { EMPTY_PROTOCOL_DATABASE, parseEtcProtocols, type ProtocolDatabase } from "../args/protocol-db.js";
 
@@ -22,7 +22,7 @@ export function loadLabelMap(given?: string): LabelMapLoad {
   const path = labelMapPath(given);
   let text: string;
   try {
-    text = readFileSync(path, "latin1");
+    text = readWhole(path).toString("latin1");
   } catch (error) {
     const code = (error as { code?: string }).code ?? "";
     return { error: ERRNO_TEXT[code] ?? code };
@@ -38,7 +38,7 @@ export function lazyProtocolDatabase(path = "/etc/protocols"): ProtocolDatabase 
   const get = (): ProtocolDatabase => {
     if (db === undefined) {
       try {
-        db = parseEtcProtocols(readFileSync(path, "latin1"));
+        db = parseEtcProtocols(readWhole(path).toString("latin1"));
       } catch {
         db = EMPTY_PROTOCOL_DATABASE;
       }
