@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 300_000,
     fileParallelism: true,
     pool: "forks",
+    setupFiles: ["test/support/clean-env.ts"],
   },
 });

@@ -40,6 +40,17 @@ describe("-I request", () => {
     expect(flow.tupleOrig?.tupleProto).toMatchObject({ protoIcmpv6Id: 0, protoIcmpv6Type: 128, protoIcmpv6Code: 0 });
     expect(flow.tupleReply?.tupleProto).toMatchObject({ protoIcmpv6Id: 0, protoIcmpv6Type: 129, protoIcmpv6Code: 0 });
   });
+
+  // The bytes 1.4.7 sent for the upstream testsuite's ping entry (captured with the nlcap shim).
+  it.each([
+    { line: "-I -t 29 -u SEEN_REPLY -s 1.1.1.1 -d 2.2.2.2 -r 2.2.2.2 -q 1.1.1.1 -p icmp --icmp-type 8 --icmp-code 0 --icmp-id 1226", reply: { protoNum: 1, protoIcmpCode: 0, protoIcmpType: 0, protoIcmpId: 1226 } },
+    { line: "-I -t 29 -s 1.1.1.1 -d 2.2.2.2 -r 2.2.2.2 -q 1.1.1.1 -p icmp --icmp-type 13 --icmp-code 0 --icmp-id 5", reply: { protoNum: 1, protoIcmpCode: 0, protoIcmpType: 14, protoIcmpId: 5 } },
+    { line: "-I -t 29 -s 1.1.1.1 -d 2.2.2.2 -r 2.2.2.2 -q 1.1.1.1 -p icmp --icmp-type 8 --icmp-code 0", reply: { protoNum: 1, protoIcmpCode: 0, protoIcmpType: 0, protoIcmpId: 0 } },
+    { line: "-I -t 29 -s 1.1.1.1 -d 2.2.2.2 -r 2.2.2.2 -q 1.1.1.1 -p icmp --icmp-type 3 --icmp-code 1 --icmp-id 5", reply: { protoNum: 1, protoIcmpCode: 1, protoIcmpType: 255, protoIcmpId: 5 } },
+    { line: "-I -t 29 -s ::1 -d ::2 -r ::2 -q ::1 -p icmpv6 --icmpv6-type 128 --icmpv6-code 0 --icmpv6-id 9", reply: { protoNum: 58, protoIcmpv6Code: 0, protoIcmpv6Type: 129, protoIcmpv6Id: 9 } },
+  ])("gives an explicit ICMP reply tuple (-r/-q) code, id and the reply type: $line", ({ line, reply }) => {
+    expect(flowFromCommand(parsed(line)).tupleReply?.tupleProto).toEqual(reply);
+  });
 });
 
 describe("-G lookup key", () => {
