@@ -23,6 +23,8 @@ export interface DiffCase {
   readonly tz?: string;
   /** Both tools write to a file instead of a pipe (run.ts RunOptions.stdoutFile). */
   readonly stdoutFile?: true;
+  /** stdout and stderr share one pipe, as `2>&1 | cat` (run.ts RunOptions.merged). */
+  readonly merged?: true;
 }
 
 export function caseTitle(testCase: DiffCase): string {
@@ -31,6 +33,7 @@ export function caseTitle(testCase: DiffCase): string {
     testCase.noLabelMap ? "no label map" : "",
     testCase.tz ? `TZ=${testCase.tz}` : "",
     testCase.stdoutFile ? "stdout to a file" : "",
+    testCase.merged ? "2>&1 | cat" : "",
     testCase.deviation ? `deliberate deviation: ${testCase.deviation}` : "",
   ].filter(Boolean);
   return `${shown}${extras.length ? ` (${extras.join("; ")})` : ""}`;

@@ -44,6 +44,11 @@ export const OUTPUT_CASES: readonly DiffCase[] = [
   c("-L"),
   c("-L", { stdoutFile: true }),
   c("-L -o xml", { stdoutFile: true }),
+  // Where the summary lands in buffered output: 1.4.7 flushes after </conntrack>, not after plain lines.
+  c("-L", { merged: true }),
+  c("-L -o xml", { merged: true }),
+  c("-L -o xml,extended", { merged: true }),
+  c("-L expect -o xml", { merged: true }),
   c("-L -o extended"),
   c("-L -o id"),
   c("-L -o ktimestamp", { tz: "UTC" }),

@@ -38,7 +38,7 @@ describe.skipIf(reason !== null)("tsconntrack vs conntrack 1.4.7, same table (re
     const results = await mapLimited(CASES, 3, async (testCase) => {
       const { ours, theirs } = await caseArgs(live, ns, testCase);
       const view = viewFor(live, testCase);
-      const options = { ...(testCase.tz ? { tz: testCase.tz } : {}), stdoutFile: testCase.stdoutFile ?? false };
+      const options = { ...(testCase.tz ? { tz: testCase.tz } : {}), stdoutFile: testCase.stdoutFile ?? false, merged: testCase.merged ?? false };
       const started = Date.now();
       const conntrackRun = await runTool(view, ns, "conntrack", theirs, options);
       const real = testCase.expected ? testCase.expected(conntrackRun) : conntrackRun;

@@ -32,6 +32,11 @@ export interface RunOptions {
    * (`conntrack -L | grep ...`); a few cases use a file to cover that path too.
    */
   stdoutFile?: boolean;
+  /**
+   * stdout and stderr into one pipe (`2>&1 | cat`): `stdout` then holds both in the order they
+   * arrived, which shows where the stderr summary falls in buffered output.
+   */
+  merged?: boolean;
 }
 
 let outputDir: string | undefined;
@@ -77,7 +82,8 @@ export function runIn(
 ): Promise<ToolRun> {
   const file = options.stdoutFile ? outputFile() : undefined;
   const fd = file === undefined ? undefined : openSync(file, "w");
-  const child = spawn("nsenter", [`--mount=${view.mountNamespace}`, `--net=/run/netns/${ns}`, "--", command, ...args], {
+  const argv = options.merged ? ["sh", "-c", '"$0" "$@" 2>&1 | cat', command, ...args] : [command, ...args];
+  const child = spawn("nsenter", [`--mount=${view.mountNamespace}`, `--net=/run/netns/${ns}`, "--", ...argv], {
     stdio: ["ignore", fd ?? "pipe", "pipe"],
     env: { PATH: process.env["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C", TZ: options.tz ?? PINNED_TZ },
   });

@@ -6,7 +6,8 @@ unreplied udp to port 5001 (the test ruleset labels it), icmp and icmpv6 echo, a
 with --ftp an FTP control connection whose PASV answer makes the ftp helper create an
 expectation (--ftp-sport N fixes the client's source port, so the master tuple is the
 same on every run), and with --ftp6 an IPv6 FTP session whose EPSV answer does the same. Prints "ready" once everything is in place, then keeps the open sockets
-(and so the ESTABLISHED entries and the expectation) until stdin closes or SIGTERM.
+(and so the ESTABLISHED entries and the expectation) until stdin closes or SIGTERM. "ready" comes only
+after every TCP segment has been acknowledged, so the table no longer changes (but for its timers).
 """
 import os
 import select
@@ -15,6 +16,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 
 FTP_DATA_PORT = 50000
 
@@ -89,9 +91,11 @@ def ftp_session(family=socket.AF_INET, host="127.0.0.1", client_port=0, epsv=Fal
     srv.listen(1)
     answered = threading.Event()
     command = b"EPSV" if epsv else b"PASV"
+    accepted = []
 
     def serve():
         conn, _ = srv.accept()
+        accepted.append(conn)
         conn.sendall(b"220 fx ready\r\n")
         while True:
             line = conn.recv(256)
@@ -121,7 +125,29 @@ def ftp_session(family=socket.AF_INET, host="127.0.0.1", client_port=0, epsv=Fal
     cli.sendall(command + b"\r\n")
     cli.recv(256)
     answered.wait(2)
-    return [srv, cli]
+    return [srv, cli] + accepted
+
+
+TCP_LISTEN = 10
+
+
+def wait_until_acked(socks, timeout=5.0):
+    """Returns once every connected TCP socket's data has been acknowledged (tcpi_unacked == 0).
+
+    A delayed ACK still in flight changes the entry's packet counter and, for TCP, its timeout (the
+    kernel uses the 300 s unacknowledged timeout until the ACK passes), so readers of the table must
+    not start before the last ACK went through conntrack.
+    """
+    deadline = time.monotonic() + timeout
+    for sock in socks:
+        if sock.type != socket.SOCK_STREAM:
+            continue
+        while True:
+            info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 32)
+            state, unacked = info[0], struct.unpack_from("I", info, 24)[0]
+            if state == TCP_LISTEN or unacked == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.005)
 
 
 def option_value(name):
@@ -144,6 +170,7 @@ def main():
         keep += ftp_session(client_port=option_value("--ftp-sport"))
     if "--ftp6" in sys.argv:
         keep += ftp_session(socket.AF_INET6, "::1", option_value("--ftp6-sport"), epsv=True)
+    wait_until_acked(keep)
     print("ready", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     while True:

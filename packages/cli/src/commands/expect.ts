@@ -48,8 +48,12 @@ export async function listExpectations(cmd: ParsedCommand, cli: Cli): Promise<nu
   } finally {
     ct.close();
   }
-  if (json !== null) out.write(json.end());
-  if (xml !== null) out.write(xml.end());
+  const footer = json?.end() ?? xml?.end() ?? "";
+  // conntrack fflush()es after </expect>: the summary always follows the whole document.
+  if (footer !== "") {
+    out.write(footer);
+    out.flush();
+  }
   out.finish(withOurPrefix(summaryLine("expect-list", count)) + "\n", cli.stdoutIsTty);
   return 0;
 }

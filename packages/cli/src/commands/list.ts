@@ -57,7 +57,12 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   } finally {
     ct.close();
   }
-  out.write(printer.end());
+  const footer = printer.end();
+  // conntrack fflush()es after </conntrack>: the summary always follows the whole document.
+  if (footer !== "") {
+    out.write(footer);
+    out.flush();
+  }
   out.finish(stderr + withOurPrefix(summaryLine("list", count)) + "\n", cli.stdoutIsTty);
   return 0;
 }
