@@ -53,6 +53,12 @@ export const OUTPUT_CASES: readonly DiffCase[] = [
   c("-L -o id"),
   c("-L -o ktimestamp", { tz: "UTC" }),
   c("-L -o ktimestamp,extended", { tz: "America/New_York" }),
+  // POSIX TZ strings and other forms glibc reads (packages/cli/src/time/local-zone.ts).
+  c("-L -o ktimestamp", { tz: "EST5EDT,M3.2.0,M11.1.0" }),
+  c("-L -o ktimestamp", { tz: "<+0330>-3:30" }),
+  c("-L -o ktimestamp", { tz: ":Europe/Paris" }),
+  c("-L -o ktimestamp", { tz: "XYZ-1ABC" }),
+  c("-L -o ktimestamp", { tz: "NoSuchZone" }),
   c("-L -o labels"),
   c("-L -o labels", { noLabelMap: true }),
   c("-L -o xml"),

@@ -1,3 +1,4 @@
+import { localOffset } from "../time/local-zone.js";
 import type { TimeVal } from "./types.js";
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -7,16 +8,21 @@ function two(n: number): string {
   return n < 10 ? "0" + n : String(n);
 }
 
+/** The local wall-clock time of `epochSeconds`, read through a Date's UTC fields. */
+function localDate(epochSeconds: number): Date {
+  return new Date((epochSeconds + localOffset(epochSeconds)) * 1000);
+}
+
 /**
- * ctime(3) without its newline, in LOCAL time (the TZ environment variable applies, as Node
- * re-reads process.env.TZ): "Sun Nov 22 22:28:52 2026", day padded with a space to width 2.
+ * ctime(3) without its newline, in LOCAL time as glibc reads $TZ (../time/local-zone.ts):
+ * "Sun Nov 22 22:28:52 2026", day padded with a space to width 2.
  */
 export function ctimeText(epochSeconds: number): string {
-  const d = new Date(epochSeconds * 1000);
-  const day = d.getDate();
+  const d = localDate(epochSeconds);
+  const day = d.getUTCDate();
   return (
-    DAYS[d.getDay()] + " " + MONTHS[d.getMonth()] + (day < 10 ? "  " : " ") + day + " " +
-    two(d.getHours()) + ":" + two(d.getMinutes()) + ":" + two(d.getSeconds()) + " " + d.getFullYear()
+    DAYS[d.getUTCDay()] + " " + MONTHS[d.getUTCMonth()] + (day < 10 ? "  " : " ") + day + " " +
+    two(d.getUTCHours()) + ":" + two(d.getUTCMinutes()) + ":" + two(d.getUTCSeconds()) + " " + d.getUTCFullYear()
   );
 }
 
@@ -43,10 +49,10 @@ export function timeValFromMillis(ms: number): TimeVal {
 
 /** `<when>` body from the local time of `epochSeconds`: wday counts 1..7 from Sunday. */
 export function whenXml(epochSeconds: number): string {
-  const d = new Date(epochSeconds * 1000);
+  const d = localDate(epochSeconds);
   return (
-    "<when><hour>" + d.getHours() + "</hour><min>" + two(d.getMinutes()) + "</min><sec>" +
-    two(d.getSeconds()) + "</sec><wday>" + (d.getDay() + 1) + "</wday><day>" + d.getDate() +
-    "</day><month>" + (d.getMonth() + 1) + "</month><year>" + d.getFullYear() + "</year></when>"
+    "<when><hour>" + d.getUTCHours() + "</hour><min>" + two(d.getUTCMinutes()) + "</min><sec>" +
+    two(d.getUTCSeconds()) + "</sec><wday>" + (d.getUTCDay() + 1) + "</wday><day>" + d.getUTCDate() +
+    "</day><month>" + (d.getUTCMonth() + 1) + "</month><year>" + d.getUTCFullYear() + "</year></when>"
   );
 }
