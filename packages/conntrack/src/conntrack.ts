@@ -263,7 +263,7 @@ export class Conntrack {
       return this.statsGlobalSync().entries ?? 0;
     } catch (error) {
       if (!isUnsupported(error)) throw error;
-      return this.countFallback() ?? this.listSync({}, () => {}).received;
+      return this.procCount() ?? this.listSync({}, () => {}).received;
     }
   }
 
@@ -272,7 +272,7 @@ export class Conntrack {
       return (await this.statsGlobal()).entries ?? 0;
     } catch (error) {
       if (!isUnsupported(error)) throw error;
-      const counted = this.countFallback();
+      const counted = this.procCount();
       if (counted !== undefined) return counted;
       const list = this.list();
       for await (const _ of list);
@@ -280,7 +280,11 @@ export class Conntrack {
     }
   }
 
-  private countFallback(): number | undefined {
+  /**
+   * nf_conntrack_count of the session's namespace, read from /proc (conntrack's fallback when
+   * GET_STATS fails); undefined on a replay or when the file cannot be read.
+   */
+  procCount(): number | undefined {
     if (!this.session.live) return undefined;
     try {
       return procConntrackCount(this.session.netns, this.session.syscalls);

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import type { ParsedCommand } from "../args/types.js";
 import { formatCount } from "../format/stats.js";
 import type { openConntrack } from "../io/session.js";
+import { MESSAGE_PREFIX } from "../io/identity.js";
 import type { Cli } from "./cli.js";
 
 const COUNT_PATH = "/proc/sys/net/netfilter/nf_conntrack_count";
@@ -76,6 +77,16 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   } catch (error) {
     const errno = kernelErrno(error);
     if (errno === undefined) throw error;
+    // conntrack falls back to /proc for the flow count, prints it, and still fails with the netlink
+    // error. A replay has no /proc of its own to read.
+    if (cmd.table === "conntrack" && cmd.extensions.replay === undefined && !(cmd.output.json || cmd.output.ndjson)) {
+      const count = ct.procCount();
+      if (count === undefined) {
+        cli.out.finish(`${MESSAGE_PREFIX}Can't open ${COUNT_PATH}\n`, cli.stdoutIsTty);
+        return 1;
+      }
+      cli.out.write(formatCount(count) + "\n");
+    }
     cli.out.finish(operationFailedText(errno, cmd), cli.stdoutIsTty);
     return 1;
   } finally {
