@@ -1,20 +1,49 @@
 // tsconntrack as a user runs it: in a pipe that closes early, piped output without colour, --netns.
 
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canRunKernelTests, createNetns, destroyNetns, execOk } from "../support/netns.js";
 import { BIN, REPO, runCli } from "./run-cli.js";
 
 const CAPTURE = join(REPO, "packages/cli/test/commands/captures/list.pcap");
 const built = existsSync(join(REPO, "packages/cli/dist/main.js"));
+let scratch: string | undefined;
+const scratchDir = (): string => (scratch ??= mkdtempSync(join(tmpdir(), "e2e-")));
+afterAll(() => {
+  if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+});
 
 describe.skipIf(!built)("tsconntrack in pipes", () => {
   it("`| head -1` prints one line and no error or stack trace", () => {
     const result = spawnSync("sh", ["-c", `"${process.execPath}" "${BIN}" -L --replay "${CAPTURE}" | head -1`], { encoding: "utf8" });
     expect(result.stdout.split("\n").filter((line) => line !== "")).toHaveLength(1);
     expect(result.stderr).not.toMatch(/Error|at .*\.js/);
+  });
+
+  it("dies of SIGPIPE when the reader closes the pipe, as conntrack does", async () => {
+    // More than a pipe holds (the 100k-entry bench capture), so the writer meets the closed pipe.
+    const capture = join(scratchDir(), "dump-100k.pcap");
+    writeFileSync(capture, gunzipSync(readFileSync(join(REPO, "fixtures/bench/dump-100k.pcap.gz"))));
+    const child = spawn(process.execPath, [BIN, "-L", "--replay", capture], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.stdout.once("data", () => child.stdout.destroy());
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("close", (c, s) => resolve([c, s])));
+    expect({ code, signal, stderr }).toEqual({ code: null, signal: "SIGPIPE", stderr: "" });
+  });
+
+  it("reports a failed write (/dev/full) in one line and exits 1 (1.4.7 exits 0 and loses the output)", () => {
+    const result = spawnSync("sh", ["-c", `"${process.execPath}" "${BIN}" -L --replay "${CAPTURE}" > /dev/full`], { encoding: "utf8" });
+    expect(result.status).toBe(1);
+    // The summary goes out where conntrack's buffered stdout would put it, before the last write.
+    expect(result.stderr).toBe(
+      "tsconntrack v0.1.0 (conntrack-tools): 5 flow entries have been shown.\n" +
+        "tsconntrack v0.1.0 (conntrack-tools): write error on standard output: No space left on device\n",
+    );
   });
 
   it("never colours piped output, even with FORCE_COLOR", () => {

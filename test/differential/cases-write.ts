@@ -134,6 +134,15 @@ export const UPDATE_CASES: readonly WriteCase[] = [
   w("-U -s 10.9.0.1 -p tcp --sport 101 --label-add eth0-out"),
   w("-U -s 10.9.0.1 -p tcp --sport 100 --label-del bulk"),
   w("-U -s 10.9.0.1 -p tcp --sport 100 --label-del"),
+  w("-U -s 10.9.0.1 -p tcp --sport 103 --label-del last", {
+    deviation: "deletes only the label of bit 127 (1.4.7 wipes every label of the entry)",
+    // 1.4.7 reaches the same entry through two updates: delete every label, then add back the other one.
+    reference: async ({ side }) => {
+      await side.run("conntrack", words("-U -s 10.9.0.1 -p tcp --sport 103 --label-del"));
+      const printed = await side.run("conntrack", words("-U -s 10.9.0.1 -p tcp --sport 103 --label-add eth0-in"));
+      return { printed, table: await side.list() };
+    },
+  }),
   w("-U -f ipv6 -p tcp --dport 443 -m 3 -o extended"),
   w("-U -s 10.0.0.1 -d 10.0.0.2 -p tcp --sport 12346 -u ASSURED"),
   w("-U -s 10.0.0.1 -p tcp --sport 12346 -t 1234"),

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** The label map both tools load in the labelled view (bit 7, set by a test rule, has no name). */
-export const LABEL_MAP = "0 eth0-in\n1 eth0-out\n2 ppp-in\n5 bulk\n";
+export const LABEL_MAP = "0 eth0-in\n1 eth0-out\n2 ppp-in\n5 bulk\n127 last\n";
 
 export interface EtcView {
   /** `/proc/PID/ns/mnt` of the process holding the mount namespace. */

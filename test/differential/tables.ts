@@ -35,6 +35,8 @@ export const EXTRA_CREATE_LINES: readonly string[] = [
 export const LABEL_CREATE_ARGS: readonly (readonly string[])[] = [
   "-I -p tcp -s 10.9.0.1 -d 10.9.0.2 --sport 100 --dport 200 --state ESTABLISHED -t 900 --label-add eth0-in,bulk",
   "-I -p tcp -s 10.9.0.1 -d 10.9.0.2 --sport 101 --dport 200 --state ESTABLISHED -t 900 --label-add ppp-in",
+  // The highest label bit (127) beside a low one: -U --label-del of bit 127 (DEVIATIONS.md).
+  "-I -p tcp -s 10.9.0.1 -d 10.9.0.2 --sport 103 --dport 200 --state ESTABLISHED -t 900 --label-add eth0-in,last",
 ].map((line) => line.split(" "));
 
 /** The varied lines with 1000 s more, so short timeouts (10 s, 30 s) outlive the suite. */

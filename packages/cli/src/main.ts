@@ -6,7 +6,8 @@ import { parseArgs } from "./args/parse-args.js";
 import type { ParsedCommand } from "./args/types.js";
 import { colorWanted } from "./io/color.js";
 import { PACKAGE_NAME, PROGRAM_NAME, PROGRAM_VERSION } from "./io/identity.js";
-import { EXIT_BROKEN_PIPE, OutputSink, isBrokenPipeError, isTerminal, writeAll, writeStderr } from "./io/output.js";
+import { reportFailure } from "./io/failure.js";
+import { OutputSink, isTerminal, writeAll, writeStderr } from "./io/output.js";
 import { lazyProtocolDatabase, loadLabelMap } from "./io/system-files.js";
 import type { CommandModule, Cli } from "./commands/cli.js";
 
@@ -59,22 +60,11 @@ async function main(argv: readonly string[]): Promise<number> {
   return module.run(parsed, cli);
 }
 
-function reportCrash(error: unknown): void {
-  // A user never sees a stack trace; TSCONNTRACK_DEBUG=1 shows it to developers.
-  if (process.env["TSCONNTRACK_DEBUG"]) writeStderr(`${error instanceof Error ? error.stack : String(error)}\n`);
-  const message = error instanceof Error ? error.message : String(error);
-  writeStderr(`${PROGRAM_NAME}: ${message}\n`);
-}
-
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (error: unknown) => {
-    if (isBrokenPipeError(error)) {
-      process.exit(EXIT_BROKEN_PIPE);
-    }
-    reportCrash(error);
-    process.exitCode = 1;
+  async (error: unknown) => {
+    process.exitCode = await reportFailure(error);
   },
 );

@@ -23,8 +23,13 @@ export interface SessionOptions {
   eventTransport?: Transport;
   /** Close given transports on `close()` (default true). */
   ownTransport?: boolean;
-  /** Record every datagram both ways into this pcap file (LINKTYPE_NETLINK). */
-  record?: string;
+  /**
+   * Record every datagram both ways into this pcap file (LINKTYPE_NETLINK), created 0600 and never
+   * over an existing file unless `recordOverwrite`; or into a writer shared with other sessions (not closed).
+   */
+  record?: string | PcapFileWriter;
+  /** Let `record` replace an existing regular file. */
+  recordOverwrite?: boolean;
   /** Answer from this pcap file instead of the kernel (no root needed). */
   replay?: string;
   /** Replay compares sent bytes with the capture (default true). */
@@ -47,6 +52,8 @@ export class Session {
   private eventTransports: Transport[] = [];
   private replay: ReplayTransport | undefined;
   private writer: PcapFileWriter | undefined;
+  /** A writer given by the caller: used, never closed. */
+  private sharedWriter: PcapFileWriter | undefined;
   private closed = false;
   private readonly options: SessionOptions;
 
@@ -61,7 +68,8 @@ export class Session {
     if (options.replay !== undefined) {
       this.replay = ReplayTransport.fromPcap(options.replay, { strict: options.replayStrict ?? true });
     }
-    if (options.record !== undefined) this.writer = new PcapFileWriter(options.record);
+    if (typeof options.record === "string") this.writer = new PcapFileWriter(options.record, { overwrite: options.recordOverwrite ?? false });
+    else if (options.record !== undefined) this.sharedWriter = options.record;
   }
 
   get netns(): string | undefined {
@@ -154,7 +162,7 @@ export class Session {
   }
 
   private wrap(inner: Transport): Transport {
-    const writer = this.writer;
+    const writer = this.writer ?? this.sharedWriter;
     if (writer === undefined) return inner;
     return new RecordingTransport(inner, { keep: false, sink: (record: CaptureRecord) => writer.write(record) });
   }

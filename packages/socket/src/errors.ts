@@ -89,3 +89,25 @@ export class NetlinkProtocolError extends Error {
 export function isNetlinkProtocolError(value: unknown): value is NetlinkProtocolError {
   return value instanceof Error && value.name === "NetlinkProtocolError";
 }
+
+/** Why a capture file could not be opened: kept apart so a CLI can say what to do about it. */
+export type CaptureFileReason = "exists" | "symlink" | "not-regular" | "io";
+
+/** A pcap file that cannot be created, overwritten or read. */
+export class CaptureFileError extends Error {
+  override readonly name = "CaptureFileError";
+  readonly path: string;
+  readonly reason: CaptureFileReason;
+  /** The errno name behind an "io" failure (ENOENT, EACCES...). */
+  readonly code?: string;
+  constructor(path: string, reason: CaptureFileReason, code?: string) {
+    super(`${path}: ${code !== undefined ? `${reason} (${code})` : reason}`);
+    this.path = path;
+    this.reason = reason;
+    if (code !== undefined) this.code = code;
+  }
+}
+
+export function isCaptureFileError(value: unknown): value is CaptureFileError {
+  return value instanceof Error && value.name === "CaptureFileError";
+}

@@ -5,6 +5,9 @@ export {
   isNetlinkSocketError,
   NetlinkProtocolError,
   isNetlinkProtocolError,
+  CaptureFileError,
+  isCaptureFileError,
+  type CaptureFileReason,
   type NetlinkProtocolReason,
   type ExtendedAck,
   type NetlinkOperation,
@@ -16,7 +19,7 @@ export { ReplayTransport, type ReplayOptions } from "./replay-transport.js";
 export { RecordingTransport, type RecordingOptions } from "./recording-transport.js";
 export { type CaptureRecord, overrunMarker, isOverrunMarker } from "./capture.js";
 export { withNetns, netnsPath } from "./netns.js";
-export { createLibcSyscalls } from "./libc.js";
+export { createLibcSyscalls, dieOfSignal } from "./libc.js";
 export {
   NetlinkClient,
   type NetlinkClientOptions,

@@ -292,3 +292,19 @@ export function createLibcSyscalls(): Syscalls {
     close: (fd) => close.invoke(fd),
   };
 }
+
+/**
+ * Ends the process by `signal` with its default action (Node ignores SIGPIPE, so a reader that goes
+ * away cannot kill us as it kills conntrack): signal(signal, SIG_DFL), then raise(signal). Returns
+ * only when that could not be done (no ffi-rs or libc): the caller then exits with 128 + signal.
+ */
+export function dieOfSignal(signal: number): void {
+  try {
+    const f = loadFfi();
+    const T = f.DataType;
+    new Call(f, "signal", T.I64, [T.I32, T.I64]).invoke(signal, 0);
+    new Call(f, "raise", T.I32, [T.I32]).invoke(signal);
+  } catch {
+    // Fall through: the caller exits with the shell's status for the signal.
+  }
+}

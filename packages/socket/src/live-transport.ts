@@ -304,7 +304,9 @@ export class LiveTransport implements Transport {
     return datagram;
   }
 
-  private setBuffer(forced: number, plain: number, label: string, bytes: number): number {
+  private setBuffer(forced: number, plain: number, label: string, requested: number): number {
+    // The kernel takes an int and clamps it (negative to its minimum, huge to INT_MAX / 2): so do we.
+    const bytes = Number.isNaN(requested) ? 0 : Math.min(Math.max(Math.trunc(requested), 0), 0x7fffffff);
     // The FORCE variant ignores rmem_max/wmem_max but needs CAP_NET_ADMIN; fall back quietly.
     const rc = this.sys.setsockopt(this.fd, SOL_SOCKET, forced, int32(bytes));
     if (rc < 0) {

@@ -37,7 +37,10 @@ export interface Transport {
    * Never call it again once the peer has nothing more to send: it would wait for ever.
    */
   receiveBatch?(): Promise<readonly Uint8Array[] | null>;
-  /** Asks for a receive buffer of `bytes` (SO_RCVBUFFORCE, falling back to SO_RCVBUF); returns the size granted. */
+  /**
+   * Asks for a receive buffer of `bytes` (SO_RCVBUFFORCE, falling back to SO_RCVBUF), clamped to
+   * 0..INT_MAX as the kernel clamps its int; returns the size granted.
+   */
   setReceiveBufferSize(bytes: number): number;
   joinGroup(group: number): void;
   leaveGroup(group: number): void;

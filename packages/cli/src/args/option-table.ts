@@ -56,13 +56,14 @@ export const LONG_OPTIONS: readonly LongOption[] = [
 ];
 
 /** tsconntrack's own options. getopt tries them only when no conntrack option matches (see Getopt). */
-export const EXT = { netns: 0x10001, allNetns: 0x10002, replay: 0x10003, record: 0x10004, resync: 0x10005, labelMap: 0x10006 } as const;
+export const EXT = { netns: 0x10001, allNetns: 0x10002, replay: 0x10003, record: 0x10004, resync: 0x10005, labelMap: 0x10006, recordForce: 0x10007 } as const;
 
 export const EXTENSION_OPTIONS: readonly LongOption[] = [
   { name: "netns", hasArg: REQUIRED_ARGUMENT, val: EXT.netns },
   { name: "all-netns", hasArg: NO_ARGUMENT, val: EXT.allNetns },
   { name: "replay", hasArg: REQUIRED_ARGUMENT, val: EXT.replay },
   { name: "record", hasArg: REQUIRED_ARGUMENT, val: EXT.record },
+  { name: "record-force", hasArg: REQUIRED_ARGUMENT, val: EXT.recordForce },
   { name: "resync", hasArg: NO_ARGUMENT, val: EXT.resync },
   { name: "labelmap", hasArg: REQUIRED_ARGUMENT, val: EXT.labelMap },
 ];

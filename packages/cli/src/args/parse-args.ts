@@ -148,6 +148,7 @@ class ParseState {
   allNetns = false;
   replay?: string;
   record?: string;
+  recordOverwrite = false;
   resync = false;
   labelMapPath?: string;
 
@@ -290,7 +291,8 @@ class Parser {
         throw new ArgsError(`\`${optarg}' unsupported protocol`, 2);
       case ch("b"):
         state.set("buffer-size");
-        state.bufferSize = Number(atol(optarg!));
+        // conntrack hands setsockopt a size_t; the kernel reads the int in its low 32 bits.
+        state.bufferSize = Number(BigInt.asIntN(32, atol(optarg!)));
         return;
       case CODE_MISSING_ARG:
         throw new ArgsError(`option \`${this.lastWord()}' requires an argument`, 2);
@@ -306,7 +308,9 @@ class Parser {
         state.replay = optarg!;
         return;
       case EXT.record:
+      case EXT.recordForce:
         state.record = optarg!;
+        state.recordOverwrite = code === EXT.recordForce;
         return;
       case EXT.resync:
         state.resync = true;
@@ -613,14 +617,7 @@ class Parser {
         json: (output & OUTPUT_BIT.json) !== 0,
         ndjson: (output & OUTPUT_BIT.ndjson) !== 0,
       },
-      extensions: {
-        ...(state.netns !== undefined ? { netns: state.netns } : {}),
-        allNetns: state.allNetns,
-        ...(state.replay !== undefined ? { replay: state.replay } : {}),
-        ...(state.record !== undefined ? { record: state.record } : {}),
-        resync: state.resync,
-        ...(state.labelMapPath !== undefined ? { labelMap: state.labelMapPath } : {}),
-      },
+      extensions: extensionsOf(state),
       stdout: this.stdoutFor(commandBit),
       stderr: state.stderr,
     };
@@ -654,13 +651,28 @@ function checkMatrix(
   throw new ArgsError(pairMessages[partial === 1 ? 1 : 0], 2);
 }
 
+/** Our options as the command sees them (a -R file's command takes only the ones its loop reads). */
+function extensionsOf(state: ParseState): ParsedCommand["extensions"] {
+  return {
+    ...(state.netns !== undefined ? { netns: state.netns } : {}),
+    allNetns: state.allNetns,
+    ...(state.replay !== undefined ? { replay: state.replay } : {}),
+    ...(state.record !== undefined ? { record: state.record, recordOverwrite: state.recordOverwrite } : {}),
+    resync: state.resync,
+    ...(state.labelMapPath !== undefined ? { labelMap: state.labelMapPath } : {}),
+  };
+}
+
 /** `-R FILE` / `--load-file FILE` as the first argument; the rest of argv is ignored except our options. */
 function loadFileCommand(args: readonly string[], env: ParseEnv, identity: Identity, state: ParseState): ParsedCommand {
   const rest = new Getopt([env.argv0 ?? identity.programName, ...args.slice(2)], ":", [], EXTENSION_OPTIONS);
   for (let next = rest.next(); next.code !== GETOPT_END; next = rest.next()) {
     if (next.code === EXT.netns) state.netns = next.optarg!;
     if (next.code === EXT.replay) state.replay = next.optarg!;
-    if (next.code === EXT.record) state.record = next.optarg!;
+    if (next.code === EXT.record || next.code === EXT.recordForce) {
+      state.record = next.optarg!;
+      state.recordOverwrite = next.code === EXT.recordForce;
+    }
     if (next.code === EXT.labelMap) state.labelMapPath = next.optarg!;
   }
   return {
@@ -679,14 +691,7 @@ function loadFileCommand(args: readonly string[], env: ParseEnv, identity: Ident
     zero: false,
     output: { xml: false, extended: false, timestamp: false, id: false, ktimestamp: false, labels: false, userspace: false, save: false, json: false, ndjson: false },
     loadFile: args[1]!,
-    extensions: {
-      ...(state.netns !== undefined ? { netns: state.netns } : {}),
-      allNetns: false,
-      ...(state.replay !== undefined ? { replay: state.replay } : {}),
-      ...(state.record !== undefined ? { record: state.record } : {}),
-      resync: false,
-      ...(state.labelMapPath !== undefined ? { labelMap: state.labelMapPath } : {}),
-    },
+    extensions: extensionsOf(state),
     stdout: "",
     stderr: "",
   };

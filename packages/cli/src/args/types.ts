@@ -119,8 +119,10 @@ export interface Extensions {
   readonly allNetns: boolean;
   /** `--replay FILE`: answer from a recorded pcap instead of the kernel. */
   readonly replay?: string;
-  /** `--record FILE`: capture the netlink traffic to a pcap. */
+  /** `--record FILE` (or `--record-force FILE`): capture the netlink traffic to a new pcap, 0600. */
   readonly record?: string;
+  /** `--record-force`: replace an existing regular file. */
+  readonly recordOverwrite?: boolean;
   /** `--resync` (events): on ENOBUFS, re-dump the table instead of only warning. */
   readonly resync: boolean;
   /** `--labelmap PATH` (conntrack 1.4.9's option): the label map to read instead of /etc/xtables/connlabel.conf. */
@@ -164,6 +166,7 @@ export interface ParsedCommand {
   readonly dstNat?: NatTarget;
   readonly anyNat?: NatTarget;
   readonly eventMask?: EventMask;
+  /** `-b`: the receive buffer as the kernel reads conntrack's value (a C int; negative means its minimum). */
   readonly bufferSize?: number;
   readonly zero: boolean;
   readonly output: Readonly<OutputFlags>;

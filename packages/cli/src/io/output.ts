@@ -1,13 +1,10 @@
 // Buffered writes to a file descriptor: the listing path formats into one reused byte buffer and hands it
 // to the kernel in large chunks (constant memory, few syscalls). EAGAIN (a non-blocking pipe that is full) is
-// retried after a short sleep; EPIPE (the reader went away, e.g. `| head -1`) ends the process quietly,
-// as conntrack does when SIGPIPE kills it.
+// retried after a short sleep; EPIPE (the reader went away, e.g. `| head -1`) ends the process by
+// SIGPIPE, as it ends conntrack (io/failure.ts); any other failed write is an OutputError, reported.
 
 import { fstatSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
-
-/** Exit status a shell reports for a process killed by SIGPIPE (what conntrack gets). */
-export const EXIT_BROKEN_PIPE = 141;
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -28,7 +25,7 @@ export function writeAll(fd: number, bytes: Uint8Array): void {
         continue;
       }
       if (code === "EPIPE") throw new BrokenPipeError(fd);
-      throw error;
+      throw new OutputError(fd, code ?? "EIO");
     }
   }
 }
@@ -45,6 +42,23 @@ export class BrokenPipeError extends Error {
 
 export function isBrokenPipeError(value: unknown): value is BrokenPipeError {
   return value instanceof Error && value.name === "BrokenPipeError";
+}
+
+/** A write to our output failed otherwise (ENOSPC on /dev/full, EIO, EBADF...): never ignored. */
+export class OutputError extends Error {
+  override readonly name = "OutputError";
+  readonly fd: number;
+  /** The errno name, e.g. "ENOSPC". */
+  readonly code: string;
+  constructor(fd: number, code: string) {
+    super(`fd ${fd}: ${code}`);
+    this.fd = fd;
+    this.code = code;
+  }
+}
+
+export function isOutputError(value: unknown): value is OutputError {
+  return value instanceof Error && value.name === "OutputError";
 }
 
 export interface OutputSinkOptions {

@@ -3,7 +3,7 @@
 // carry its requests, and ours push more filters to the kernel.
 
 import { Conntrack } from "@tsconntrack/conntrack";
-import { ReplayTransport } from "@tsconntrack/socket";
+import { PcapFileWriter, ReplayTransport } from "@tsconntrack/socket";
 import type { ParsedCommand } from "../args/types.js";
 
 /**
@@ -21,8 +21,20 @@ function sharedReplay(path: string): ReplayTransport {
   return replay;
 }
 
+/** One capture file per process too: the commands of a -R file record into it one after another. */
+const recorders = new Map<string, PcapFileWriter>();
+
+function sharedRecorder(path: string, overwrite: boolean): PcapFileWriter {
+  let writer = recorders.get(path);
+  if (writer === undefined) {
+    writer = new PcapFileWriter(path, { overwrite });
+    recorders.set(path, writer);
+  }
+  return writer;
+}
+
 export function openConntrack(cmd: Pick<ParsedCommand, "extensions">): Conntrack {
-  const { netns, record, replay } = cmd.extensions;
+  const { netns, record, recordOverwrite, replay } = cmd.extensions;
   if (replay !== undefined && netns === undefined && record === undefined) {
     const transport = sharedReplay(replay);
     return Conntrack.open({ transport, eventTransport: transport, ownTransport: false });
@@ -30,7 +42,7 @@ export function openConntrack(cmd: Pick<ParsedCommand, "extensions">): Conntrack
   // Combinations with --replay are refused by Conntrack.open with its own message.
   return Conntrack.open({
     ...(netns !== undefined ? { netns } : {}),
-    ...(record !== undefined ? { record } : {}),
+    ...(record !== undefined ? { record: sharedRecorder(record, recordOverwrite ?? false) } : {}),
     ...(replay !== undefined ? { replay, replayStrict: false } : {}),
   });
 }

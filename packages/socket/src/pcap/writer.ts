@@ -1,5 +1,6 @@
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, constants, fchmodSync, fstatSync, ftruncateSync, lstatSync, openSync, writeSync } from "node:fs";
 import type { CaptureRecord } from "../capture.js";
+import { CaptureFileError } from "../errors.js";
 import {
   ARPHRD_NETLINK,
   COOKED_HEADER_SIZE,
@@ -57,15 +58,59 @@ export function encodePcap(records: Iterable<CaptureRecord>, options: PcapWriteO
   return Buffer.concat(parts);
 }
 
+export interface PcapFileOptions extends PcapWriteOptions {
+  /** Replace an existing regular file (default: refuse, CaptureFileError "exists"). */
+  overwrite?: boolean;
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path, { bigint: true }).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Opens `path` for a new capture, safely for a root process in a directory others can write: never
+ * through a symbolic link (O_NOFOLLOW), never onto an existing file unless asked (O_EXCL), and
+ * readable by the owner only (0600: a capture holds the whole table). Overwriting accepts only a
+ * regular file with one link (a hard link to another file is refused), and makes it 0600 too.
+ */
+function openCaptureFile(path: string, overwrite: boolean): number {
+  // O_NONBLOCK: a FIFO planted at the path fails (ENXIO) instead of hanging the open; no effect on files.
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK | (overwrite ? 0 : constants.O_EXCL);
+  let fd: number;
+  try {
+    fd = openSync(path, flags, 0o600);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === "EEXIST") throw new CaptureFileError(path, isSymlink(path) ? "symlink" : "exists");
+    if (code === "ELOOP") throw new CaptureFileError(path, "symlink");
+    throw new CaptureFileError(path, "io", code);
+  }
+  if (overwrite) {
+    const stat = fstatSync(fd, { bigint: true });
+    if (!stat.isFile() || stat.nlink !== 1n) {
+      closeSync(fd);
+      throw new CaptureFileError(path, "not-regular");
+    }
+    // Checked before anything is cut, so a refused file keeps its contents.
+    ftruncateSync(fd, 0);
+    fchmodSync(fd, 0o600);
+  }
+  return fd;
+}
+
 /** Appends records to a pcap file as they happen (for `--record`); each write is one syscall. */
 export class PcapFileWriter {
   private fd: number | undefined;
 
   private readonly options: PcapWriteOptions;
 
-  constructor(path: string, options: PcapWriteOptions = {}) {
+  constructor(path: string, options: PcapFileOptions = {}) {
     this.options = options;
-    this.fd = openSync(path, "w");
+    this.fd = openCaptureFile(path, options.overwrite ?? false);
     writeSync(this.fd, pcapFileHeader(options));
   }
 
