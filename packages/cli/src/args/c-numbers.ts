@@ -98,3 +98,14 @@ export function atol(text: string): bigint {
 export function strtoulAs(text: string, bits: 16 | 32): number {
   return toUnsigned(strtoul(text, 0).value, bits);
 }
+
+/**
+ * A whole unsigned 32-bit number in strtoul base-0 notation (decimal, 0x hex, 0 octal) and nothing
+ * else: no blanks, no sign, no trailing text, no value above 2^32 - 1. Undefined otherwise.
+ */
+export function strictU32(text: string): number | undefined {
+  if (!/^[0-9]/.test(text)) return undefined;
+  const scan = scanInteger(text, 0);
+  if (scan.end !== text.length || scan.magnitude > 0xffffffffn) return undefined;
+  return Number(scan.magnitude);
+}

@@ -5,7 +5,7 @@
 // parsed to their intended meaning instead; packages/cli/DEVIATIONS.md lists them.
 
 import { cidrMask, parseAddressText, splitNatArgument } from "./addresses.js";
-import { atol, strtoul, strtoulAs, toUnsigned } from "./c-numbers.js";
+import { atol, strictU32, strtoul, strtoulAs, toUnsigned } from "./c-numbers.js";
 import { ArgsError, CONNTRACK_IDENTITY, failure, isArgsError, type Identity } from "./errors.js";
 import { CODE_MISSING_ARG, CODE_UNKNOWN, GETOPT_END, Getopt, type LongOption } from "./getopt.js";
 import type { LabelMap, LabelMapLoad } from "./label-map.js";
@@ -237,9 +237,17 @@ class Parser {
       return this.addressOption(code, optarg!);
     }
     const numeric = NUMERIC_OPTIONS.get(code);
+    if (numeric === "id") {
+      // 1.4.7 takes strtoul's value modulo 2^32, so `--id abc` is 0 and a typo deletes another entry.
+      const id = strictU32(optarg!);
+      if (id === undefined) throw new ArgsError(`Bad parameter \`${optarg}'`, 2);
+      state.set(numeric);
+      state.numbers[numeric] = id;
+      return;
+    }
     if (numeric !== undefined) {
       state.set(numeric);
-      state.numbers[numeric] = strtoulAs(optarg!, numeric === "id" || numeric === "secmark" ? 32 : 16);
+      state.numbers[numeric] = strtoulAs(optarg!, numeric === "secmark" ? 32 : 16);
       return;
     }
     const label = LABEL_OPTIONS.get(code);

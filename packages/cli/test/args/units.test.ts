@@ -114,3 +114,19 @@ describe("-R files", () => {
     expect(refusal("-S")).toBe("-S");
   });
 });
+
+describe("--id", () => {
+  it.each(["abc", "4294967296", "-1", " 7", "7x", "", "+5", "0x", "99999999999999999999"])("refuses %j with conntrack's Bad parameter wording", (id) => {
+    const result = parseArgs(["-D", `--id=${id}`]);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr.split("\n")[0]).toBe(`conntrack v1.4.7 (conntrack-tools): Bad parameter \`${id}'`);
+    }
+  });
+
+  it.each([["5", 5], ["0x10", 16], ["010", 8], ["4294967295", 4294967295], ["0", 0]])("takes %j as %i", (id, value) => {
+    const result = parseArgs(["-D", "-i", id]);
+    expect(result.ok && result.id).toBe(value);
+  });
+});
