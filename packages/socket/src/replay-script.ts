@@ -4,7 +4,7 @@
 // one socket instead of two) is still answered correctly.
 
 import { isOverrunMarker, type CaptureRecord } from "./capture.js";
-import { messageOffsets, readHeader, viewOf } from "./wire.js";
+import { align4, HEADER_SIZE, messageOffsets, readHeader, viewOf } from "./wire.js";
 
 /** One netlink message inside a record. */
 export interface ScriptMessage {
@@ -16,6 +16,11 @@ export interface ScriptMessage {
   flags: number;
   seq: number;
   pid: number;
+  /**
+   * Bytes after a datagram's last well-formed message (a header cut short, or an nlmsg_len past the
+   * end): replayed as recorded, so the client meets the same fault it met live.
+   */
+  malformed?: true;
 }
 
 export interface ScriptRequest extends ScriptMessage {
@@ -59,6 +64,8 @@ export function buildReplayScript(records: readonly CaptureRecord[], sockets?: r
     }
     for (const message of messagesOf(record, index)) {
       if (record.direction === "sent") {
+        // What the recorded program sent past its last whole message reached no kernel handler.
+        if (message.malformed) continue;
         requests.push({ ...message, socket, portId: undefined, answers: [] });
         continue;
       }
@@ -92,8 +99,18 @@ function answeredRequest(requests: readonly ScriptRequest[], message: ScriptMess
 
 function messagesOf(record: CaptureRecord, index: number): ScriptMessage[] {
   const view = viewOf(record.bytes);
-  return messageOffsets(record.bytes).map((at) => {
+  const messages: ScriptMessage[] = messageOffsets(record.bytes).map((at) => {
     const header = readHeader(view, at);
     return { record: index, at, len: header.len, type: header.type, flags: header.flags, seq: header.seq, pid: header.pid };
   });
+  const last = messages[messages.length - 1];
+  const end = last === undefined ? 0 : align4(last.at + last.len);
+  if (end < record.bytes.byteLength) {
+    // A tail that is no message: it travels with the message before it (same seq), or alone.
+    const header = record.bytes.byteLength - end >= HEADER_SIZE ? readHeader(view, end) : undefined;
+    const seq = header?.seq ?? last?.seq ?? 0;
+    const pid = header?.pid ?? last?.pid ?? 0;
+    messages.push({ record: index, at: end, len: record.bytes.byteLength - end, type: header?.type ?? -1, flags: header?.flags ?? 0, seq, pid, malformed: true });
+  }
+  return messages;
 }

@@ -200,7 +200,8 @@ export class ReplayTransport implements Transport {
     for (const { message, seq } of messages) {
       bytes.set(source.subarray(message.at, message.at + message.len), at);
       const pid = this.recordedPortIds.has(message.pid) ? this.portId : message.pid;
-      setSeqAndPid(view, at, seq, pid);
+      // A malformed tail keeps its bytes; only a whole header gets our seq and pid.
+      if (message.len >= HEADER_SIZE) setSeqAndPid(view, at, seq, pid);
       at += align4(message.len);
     }
     return bytes;

@@ -505,9 +505,9 @@ export class RawConntrackText {
     for (let p = this.timestamp; p < this.timestampEnd; ) {
       const len = nlaLen(v, p);
       const type = nlaType(v, p);
-      const value = v.getBigUint64(p + 4);
-      if (type === 1 && start === undefined) start = value;
-      else if (type === 2 && stop === undefined) stop = value;
+      // Only start and stop (checked to be 8 bytes) are read: a pad or an unknown child may be shorter.
+      if (type === 1 && start === undefined) start = v.getBigUint64(p + 4);
+      else if (type === 2 && stop === undefined) stop = v.getBigUint64(p + 4);
       p += (len + 3) & ~3;
     }
     if (start === undefined) return pos;
