@@ -32,6 +32,8 @@ export interface DeleteMatchingOptions {
   onDeleted?: (flow: ConntrackAttrs, family: number) => void;
   /** As onDeleted, with the entry's message bytes (nlmsghdr included, valid only during the call) instead of a decode (sync form only). */
   onDeletedMessage?: (message: Uint8Array, family: number) => void;
+  /** Told of each dumped entry the filter could not test because it cannot be decoded: never deleted (as for list). */
+  onUndecodable?: ListOptions["onUndecodable"];
 }
 
 export interface DeleteSummary {

@@ -36,6 +36,7 @@ export function deleteMatchingSync(ct: Conntrack, filter: FlowFilter, options: D
 const listOptions = (filter: FlowFilter, options: DeleteMatchingOptions): ListOptions => ({
   filter,
   ...(options.kernelFilter !== undefined ? { kernelFilter: options.kernelFilter } : {}),
+  ...(options.onUndecodable !== undefined ? { onUndecodable: options.onUndecodable } : {}),
 });
 
 /** Per message of a datagram: how the kernel answered. */

@@ -1,5 +1,5 @@
 /** Conntrack and expectation events from the multicast groups, classified and decoded. */
-import { NLM_F_CREATE, type NlMsgHeader } from "@tsconntrack/codec";
+import { isNetlinkDecodeError, NLM_F_CREATE, type NetlinkDecodeError, type NlMsgHeader } from "@tsconntrack/codec";
 import { ConntrackMcastGroup, conntrack, type ConntrackAttrs, type ExpectAttrs, type Nfgenmsg } from "@tsconntrack/codec/conntrack";
 import { DEFAULT_EVENT_RECEIVE_BUFFER, EventSubscription, type EventItem, type Transport } from "@tsconntrack/socket";
 import { CT_DELETE, CT_NEW, EXP_DELETE, EXP_NEW, SET_CONNTRACK, SET_EXPECT } from "./constants.js";
@@ -52,7 +52,18 @@ export interface OverrunEvent {
   count: number;
 }
 
-export type ConntrackEvent = FlowEvent | ExpectEvent | OverrunEvent;
+/**
+ * An event message that cannot be decoded (a malformed attribute): reported, never thrown, so one
+ * bad message does not end the stream.
+ */
+export interface UndecodableEvent {
+  kind: "undecodable";
+  error: NetlinkDecodeError;
+  /** The message's bytes, nlmsghdr included. */
+  message: Uint8Array;
+}
+
+export type ConntrackEvent = FlowEvent | ExpectEvent | OverrunEvent | UndecodableEvent;
 
 export function groupNumbers(groups: readonly EventGroup[]): number[] {
   return groups.map((group) => {
@@ -68,6 +79,19 @@ export function classifyEvent(
   predicate: ((flow: ConntrackAttrs, family: number) => boolean) | undefined,
 ): ConntrackEvent | undefined {
   if (item.kind === "overrun") return { kind: "overrun", count: item.count };
+  if (item.kind === "malformed") return { kind: "undecodable", error: item.error, message: item.bytes };
+  try {
+    return decodedEvent(item, predicate);
+  } catch (error) {
+    if (!isNetlinkDecodeError(error)) throw error;
+    return { kind: "undecodable", error, message: item.message.bytes };
+  }
+}
+
+function decodedEvent(
+  item: Extract<EventItem, { kind: "message" }>,
+  predicate: ((flow: ConntrackAttrs, family: number) => boolean) | undefined,
+): ConntrackEvent | undefined {
   const { message } = item;
   const type = message.header.type;
   if (type === CT_NEW || type === CT_DELETE) {

@@ -32,6 +32,7 @@ export {
   type EventGroup,
   type EventOptions,
   type ConntrackEvent,
+  type UndecodableEvent,
   type FlowEvent,
   type ExpectEvent,
   type OverrunEvent,

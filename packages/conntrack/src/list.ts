@@ -3,7 +3,7 @@
  * filter (EOPNOTSUPP/EINVAL before sending any entry), the dump is retried with less in the
  * kernel. The exact predicate always runs in user space, so the result does not depend on it.
  */
-import { HOST_LITTLE_ENDIAN, NLMSG_HDRLEN, readMessageHeader, type NlMessage, type NlMsgHeader } from "@tsconntrack/codec";
+import { HOST_LITTLE_ENDIAN, isNetlinkDecodeError, NLMSG_HDRLEN, readMessageHeader, type NetlinkDecodeError, type NlMessage, type NlMsgHeader } from "@tsconntrack/codec";
 import { conntrack, type ConntrackAttrs, type Nfgenmsg } from "@tsconntrack/codec/conntrack";
 import { isNetlinkSocketError, type NetlinkClient } from "@tsconntrack/socket";
 import { AF_INET, AF_INET6, AF_UNSPEC, CT_NEW, EINVAL, EOPNOTSUPP, SET_CONNTRACK } from "./constants.js";
@@ -22,6 +22,11 @@ export interface ListOptions {
   zero?: boolean;
   /** Which filters may run in the kernel (default all it supports); `false` = none. */
   kernelFilter?: KernelFilterChoice | false;
+  /**
+   * Told of each entry message that cannot be decoded (a malformed attribute): the listing skips it
+   * and goes on, counting it in `ListSummary.undecodable`; it never aborts the rest.
+   */
+  onUndecodable?: (error: NetlinkDecodeError, message: Uint8Array) => void;
 }
 
 export interface ListSummary {
@@ -35,6 +40,25 @@ export interface ListSummary {
   kernel: KernelFilterSummary;
   /** Errno codes of kernel refusals that made us retry with fewer kernel filters. */
   fallbacks: string[];
+  /** Entry messages skipped because they cannot be decoded (see ListOptions.onUndecodable). */
+  undecodable: number;
+}
+
+type Counts = { received: number; entries: number; undecodable: number };
+
+/**
+ * `decode()`, or undefined after telling `options.onUndecodable` and counting: one bad entry
+ * never ends a listing. Errors other than decode errors pass through.
+ */
+function decodedOrSkipped<T>(decode: () => T, message: () => Uint8Array, options: ListOptions, counts: Counts): T | undefined {
+  try {
+    return decode();
+  } catch (error) {
+    if (!isNetlinkDecodeError(error)) throw error;
+    counts.undecodable++;
+    options.onUndecodable?.(error, message());
+    return undefined;
+  }
 }
 
 /** One decoded entry (the async form). */
@@ -114,13 +138,13 @@ export function decodeEntryAt(datagram: Uint8Array, offset: number, length: numb
 function withFallbacks(
   caps: KernelCapabilities,
   options: ListOptions,
-  dump: (compiled: CompiledFilter, counts: { received: number; entries: number }) => boolean,
+  dump: (compiled: CompiledFilter, counts: Counts) => boolean,
 ): ListSummary {
   const attempts = filterAttempts(options, caps);
   const fallbacks: string[] = [];
   for (let i = 0; ; i++) {
     const compiled = attempts[i]!;
-    const counts = { received: 0, entries: 0 };
+    const counts: Counts = { received: 0, entries: 0, undecodable: 0 };
     try {
       const interrupted = dump(compiled, counts);
       return attemptSucceeded(caps, compiled, counts, interrupted, fallbacks);
@@ -133,13 +157,13 @@ function withFallbacks(
 async function withFallbacksAsync(
   caps: KernelCapabilities,
   options: ListOptions,
-  dump: (compiled: CompiledFilter, counts: { received: number; entries: number }) => Promise<boolean>,
+  dump: (compiled: CompiledFilter, counts: Counts) => Promise<boolean>,
 ): Promise<ListSummary> {
   const attempts = filterAttempts(options, caps);
   const fallbacks: string[] = [];
   for (let i = 0; ; i++) {
     const compiled = attempts[i]!;
-    const counts = { received: 0, entries: 0 };
+    const counts: Counts = { received: 0, entries: 0, undecodable: 0 };
     try {
       const interrupted = await dump(compiled, counts);
       return attemptSucceeded(caps, compiled, counts, interrupted, fallbacks);
@@ -149,9 +173,9 @@ async function withFallbacksAsync(
   }
 }
 
-function attemptSucceeded(caps: KernelCapabilities, compiled: CompiledFilter, counts: { received: number; entries: number }, interrupted: boolean, fallbacks: string[]): ListSummary {
+function attemptSucceeded(caps: KernelCapabilities, compiled: CompiledFilter, counts: Counts, interrupted: boolean, fallbacks: string[]): ListSummary {
   learnFromSuccess(caps, compiled);
-  return { entries: counts.entries, received: counts.received, interrupted, kernel: compiled.kernel, fallbacks };
+  return { entries: counts.entries, received: counts.received, interrupted, kernel: compiled.kernel, fallbacks, undecodable: counts.undecodable };
 }
 
 /** Rethrows unless the kernel refused attempt `i`'s filter before sending anything and a next attempt exists. */
@@ -169,7 +193,8 @@ export function listSync(client: NetlinkClient, caps: KernelCapabilities, option
     return client.dumpSync(request, (message: NlMessage) => {
       if (message.header.type !== CT_NEW) return;
       counts.received++;
-      const decoded = conntrack.decodeMessage<ConntrackAttrs>(message, SET_CONNTRACK);
+      const decoded = decodedOrSkipped(() => conntrack.decodeMessage<ConntrackAttrs>(message, SET_CONNTRACK), () => message.bytes, options, counts);
+      if (decoded === undefined) return;
       const family = familyOf(decoded.fixed);
       if (predicate !== undefined && !predicate(decoded.attrs, family)) return;
       counts.entries++;
@@ -255,6 +280,7 @@ const joinSplit = (v6: ListSummary, v4: ListSummary): ListSummary => ({
   ...v4,
   received: v4.received + v6.received,
   interrupted: v4.interrupted || v6.interrupted,
+  undecodable: v4.undecodable + v6.undecodable,
   fallbacks: [...v6.fallbacks, ...v4.fallbacks],
 });
 
@@ -302,7 +328,7 @@ async function listMessagesOnceAsync(client: NetlinkClient, caps: KernelCapabili
 }
 
 /** One attempt's request and its per-message handler (type check, family, predicate, counts). */
-function messageAttempt(caps: KernelCapabilities, options: ListOptions, compiled: CompiledFilter, counts: { received: number; entries: number }, onMessage: MessageCallback) {
+function messageAttempt(caps: KernelCapabilities, options: ListOptions, compiled: CompiledFilter, counts: Counts, onMessage: MessageCallback) {
   const predicate = predicateToRun(compiled, caps);
   const request = dumpRequest(options.table ?? "conntrack", compiled.family, compiled.attrs, options.zero);
   const handle = (datagram: Uint8Array, offset: number, length: number): void => {
@@ -312,8 +338,8 @@ function messageAttempt(caps: KernelCapabilities, options: ListOptions, compiled
     const family = length > NLMSG_HDRLEN ? datagram[offset + NLMSG_HDRLEN]! : 0;
     let flow: ConntrackAttrs | undefined;
     if (predicate !== undefined) {
-      flow = decodeEntryAt(datagram, offset, length);
-      if (!predicate(flow, family)) return;
+      flow = decodedOrSkipped(() => decodeEntryAt(datagram, offset, length), () => datagram.slice(offset, offset + length), options, counts);
+      if (flow === undefined || !predicate(flow, family)) return;
     }
     counts.entries++;
     onMessage(datagram, offset, length, family, flow);
@@ -338,28 +364,30 @@ export async function* listAsync(
     const compiled = attempts[i]!;
     const predicate = compiled.predicate;
     const stream = client.dump(dumpRequest(options.table ?? "conntrack", compiled.family, compiled.attrs, options.zero));
-    let received = 0;
-    let entries = 0;
+    const counts: Counts = { received: 0, entries: 0, undecodable: 0 };
     summary.kernel = compiled.kernel;
     try {
       for await (const message of stream) {
         if (message.header.type !== CT_NEW) continue;
-        received++;
-        summary.received = received;
-        const decoded = conntrack.decodeMessage<ConntrackAttrs>(message, SET_CONNTRACK);
+        counts.received++;
+        summary.received = counts.received;
+        const decoded = decodedOrSkipped(() => conntrack.decodeMessage<ConntrackAttrs>(message, SET_CONNTRACK), () => message.bytes, options, counts);
+        summary.undecodable = counts.undecodable;
+        if (decoded === undefined) continue;
         const family = familyOf(decoded.fixed);
         if (predicate !== undefined && !predicate(decoded.attrs, family)) continue;
-        entries++;
-        summary.entries = entries;
+        counts.entries++;
+        summary.entries = counts.entries;
         yield { flow: decoded.attrs, family, header: decoded.header };
       }
       learnFromSuccess(caps, compiled);
-      summary.entries = entries;
-      summary.received = received;
+      summary.entries = counts.entries;
+      summary.received = counts.received;
+      summary.undecodable = counts.undecodable;
       summary.interrupted = stream.interrupted;
       return;
     } catch (error) {
-      if (received > 0 || i + 1 >= attempts.length || !isFilterRefusal(error)) throw error;
+      if (counts.received > 0 || i + 1 >= attempts.length || !isFilterRefusal(error)) throw error;
       fallbacks.push((error as { code: string }).code);
       learnFromRefusal(caps, compiled, attempts[i + 1]!);
     }

@@ -1,4 +1,4 @@
-import { parseMessages, type NlMessage } from "@tsconntrack/codec";
+import { isNetlinkDecodeError, parseMessages, type NetlinkDecodeError, type NlMessage } from "@tsconntrack/codec";
 import { ENOBUFS } from "./constants.js";
 import { isNetlinkSocketError } from "./errors.js";
 import { LiveTransport, type LiveTransportOptions } from "./live-transport.js";
@@ -12,7 +12,9 @@ export type EventItem =
    * `count` is the number of overruns reported so far on this subscription (1, 2, …).
    * The stream goes on; re-dump the table to resynchronise.
    */
-  | { kind: "overrun"; count: number };
+  | { kind: "overrun"; count: number }
+  /** A datagram that is not well-formed netlink (its messages cannot be split): reported, the stream goes on. */
+  | { kind: "malformed"; error: NetlinkDecodeError; bytes: Uint8Array };
 
 export interface SubscribeOptions extends Omit<LiveTransportOptions, "groups"> {
   /** Multicast groups to join (for conntrack: 1 NEW, 2 UPDATE, 3 DESTROY). */
@@ -90,7 +92,15 @@ export class EventSubscription implements AsyncIterable<EventItem> {
   }
 
   private *items(datagram: Datagram): Generator<EventItem> {
-    for (const message of parseMessages(datagram.bytes)) {
+    let messages: NlMessage[];
+    try {
+      messages = parseMessages(datagram.bytes);
+    } catch (error) {
+      if (!isNetlinkDecodeError(error)) throw error;
+      yield { kind: "malformed", error, bytes: datagram.bytes };
+      return;
+    }
+    for (const message of messages) {
       yield datagram.nsid === undefined ? { kind: "message", message } : { kind: "message", message, nsid: datagram.nsid };
     }
   }

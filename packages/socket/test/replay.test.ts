@@ -80,7 +80,7 @@ describe("record and replay", () => {
     const recording = new RecordingTransport(inner);
     const kinds = async (subscription: EventSubscription) => {
       const out: string[] = [];
-      for await (const item of subscription as AsyncIterable<EventItem>) out.push(item.kind === "overrun" ? "overrun" : item.message.header.type.toString(16));
+      for await (const item of subscription as AsyncIterable<EventItem>) out.push(item.kind === "message" ? item.message.header.type.toString(16) : item.kind);
       return out;
     };
     const live = await kinds(new EventSubscription(recording, [1]));

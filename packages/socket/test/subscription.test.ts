@@ -19,7 +19,7 @@ describe("event subscription", () => {
     expect([...transport.groups]).toEqual([1, 2, 3]);
     const items: EventItem[] = [];
     for await (const item of subscription) items.push(item);
-    expect(items.map((i) => (i.kind === "overrun" ? `overrun ${i.count}` : i.message.header.type.toString(16)))).toEqual([
+    expect(items.map((i) => (i.kind === "overrun" ? `overrun ${i.count}` : i.kind === "message" ? i.message.header.type.toString(16) : i.kind))).toEqual([
       "100",
       "100",
       "overrun 1",

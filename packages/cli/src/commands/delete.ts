@@ -11,7 +11,7 @@ import { kernelErrno, operationFailedText } from "./errors.js";
 import { flowFilterFor } from "./flow-filter.js";
 import { EntryPrinter } from "./printer.js";
 import { RAW_LINE_MAX } from "./raw-text.js";
-import { decodeEntryAt } from "@tsconntrack/conntrack";
+import { UndecodableEntries } from "./undecodable.js";
 
 export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   if (cmd.table === "expect") return (await import("./expect-commands.js")).deleteExpectation(cmd, cli);
@@ -19,15 +19,19 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   const nowSec = nowSeconds();
   let stderr = "";
   const ct = openConntrack(cmd);
+  const skipped = new UndecodableEntries();
   let deleted = 0;
   try {
     const raw = printer.rawText(nowSec);
     const out = cli.out;
     const summary = ct.deleteMatchingSync(flowFilterFor(cmd, "delete"), {
+      onUndecodable: skipped.report,
       onDeletedMessage: (message, family) => {
         const end = raw === undefined ? -1 : raw.write(message, 0, message.length, family, out.reserve(RAW_LINE_MAX), out.position);
         if (end >= 0) return out.commit(end);
-        const printed = printer.entry(decodeEntryAt(message, 0, message.length), family, nowSec);
+        const decoded = skipped.decode(message, 0, message.length);
+        if (decoded === undefined) return;
+        const printed = printer.entry(decoded, family, nowSec);
         out.write(printed.stdout);
         stderr += printed.stderr;
       },
@@ -49,5 +53,5 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   }
   cli.out.write(printer.end());
   cli.out.finish(stderr + withOurPrefix(summaryLine("delete", deleted)) + "\n", cli.stdoutIsTty);
-  return deleted === 0 ? 1 : 0;
+  return skipped.status(deleted === 0 ? 1 : 0);
 }

@@ -23,6 +23,7 @@ import { resyncDump, resyncNotice } from "../events/resync.js";
 import type { Cli } from "./cli.js";
 import { kernelErrno } from "./errors.js";
 import { flowFilterFor } from "./flow-filter.js";
+import { UndecodableEntries } from "./undecodable.js";
 
 const EPERM = 1;
 
@@ -74,6 +75,7 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   const resync = cmd.extensions.resync && source.live && !expectTable;
   const out = cli.out;
   const clock = eventClock();
+  const skipped = new UndecodableEntries();
   let count = 0;
   let stopped = false;
   let writeError: unknown;
@@ -120,6 +122,11 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
         }
         continue;
       }
+      if (event.kind === "undecodable") {
+        out.flush();
+        skipped.report(event.error);
+        continue;
+      }
       const portId = event.header.pid >>> 0;
       const netnsId = event.netnsId;
       // A peer namespace's ports are not in our /proc/net/netlink.
@@ -150,5 +157,5 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   out.write(lines.end());
   out.flush();
   writeStderr(withOurPrefix(summaryLine(expectTable ? "expect-events" : "events", count)) + "\n");
-  return 0;
+  return skipped.status(0);
 }

@@ -11,7 +11,8 @@ import { flowFilterFor, refusedListFilter } from "./flow-filter.js";
 import { loadedLabelMap } from "./labels.js";
 import { EntryPrinter } from "./printer.js";
 import { RAW_LINE_MAX } from "./raw-text.js";
-import { decodeEntryAt, type ConntrackAttrs } from "@tsconntrack/conntrack";
+import type { ConntrackAttrs } from "@tsconntrack/conntrack";
+import { UndecodableEntries } from "./undecodable.js";
 
 export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   // The expectation table has its own module: -L of flows does not load it.
@@ -27,7 +28,8 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   let stderr = "";
   let count = 0;
   const ct = openConntrack(cmd);
-  const options = { table: cmd.table, filter: flowFilterFor(cmd, "list"), zero: cmd.zero };
+  const skipped = new UndecodableEntries();
+  const options = { table: cmd.table, filter: flowFilterFor(cmd, "list"), zero: cmd.zero, onUndecodable: skipped.report };
   const print = (flow: ConntrackAttrs, family: number) => {
     const printed = printer.entry(flow, family, nowSec);
     out.write(printed.stdout);
@@ -40,7 +42,11 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
       await ct.listMessages(options, (datagram, offset, length, family, flow) => {
         const end = raw.write(datagram, offset, length, family, out.reserve(RAW_LINE_MAX), out.position);
         if (end >= 0) out.commit(end);
-        else print(flow ?? decodeEntryAt(datagram, offset, length), family);
+        else {
+          const decoded = flow ?? skipped.decode(datagram, offset, length);
+          if (decoded === undefined) return;
+          print(decoded, family);
+        }
         count++;
       });
     } else {
@@ -64,5 +70,5 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
     out.flush();
   }
   out.finish(stderr + withOurPrefix(summaryLine("list", count)) + "\n", cli.stdoutIsTty);
-  return 0;
+  return skipped.status(0);
 }

@@ -2,6 +2,7 @@
 // labels; entries that would not change are skipped. Updates are batched, then each updated entry is
 // read back and printed. Each entry's own family and zone are used (1.4.7 sent AF_UNSPEC and no zone).
 
+import { UndecodableEntries } from "./undecodable.js";
 import type { ConntrackAttrs } from "@tsconntrack/codec/conntrack";
 import { nowMillis, nowSeconds } from "../io/clock.js";
 import type { ParsedCommand } from "../args/types.js";
@@ -65,10 +66,11 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   const printer = new EntryPrinter(cmd, "update", loadedLabelMap(cmd));
   const nowSec = nowSeconds();
   const ct = openConntrack(cmd);
+  const skipped = new UndecodableEntries();
   let updated = 0;
   try {
     const updates: ConntrackAttrs[] = [];
-    ct.listSync({ filter: flowFilterFor(cmd, "update") }, (flow) => {
+    ct.listSync({ filter: flowFilterFor(cmd, "update"), onUndecodable: skipped.report }, (flow) => {
       const next = updateFor(flow, cmd);
       if (next !== null) updates.push(next);
     });
@@ -102,5 +104,5 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   }
   cli.out.write(printer.end());
   cli.out.finish(withOurPrefix(summaryLine("update", updated)) + "\n", cli.stdoutIsTty);
-  return updated === 0 ? 1 : 0;
+  return skipped.status(updated === 0 ? 1 : 0);
 }

@@ -58,7 +58,7 @@ export class EventLines {
   }
 
   /** Text for one event; `stderr` carries save's unsupported-family warning. */
-  event(event: Exclude<ConntrackEvent, { kind: "overrun" }>, origin: EventOrigin, time: TimeVal, nowSec: number): { stdout: string; stderr: string } {
+  event(event: Exclude<ConntrackEvent, { kind: "overrun" | "undecodable" }>, origin: EventOrigin, time: TimeVal, nowSec: number): { stdout: string; stderr: string } {
     const output = this.cmd.output;
     if (!("flow" in event)) {
       const ctx = { family: event.family, event: event.kind === "exp-new" ? ("new" as const) : ("destroy" as const) };

@@ -5,7 +5,7 @@
 import { classifyEvent, type ConntrackEvent, type EventGroup } from "@tsconntrack/conntrack";
 import { ConntrackMcastGroup } from "@tsconntrack/codec/conntrack";
 import { readSync } from "node:fs";
-import { parseMessages } from "@tsconntrack/codec";
+import { isNetlinkDecodeError, parseMessages } from "@tsconntrack/codec";
 import { EventSubscription, LiveTransport, PcapFileWriter, RecordingTransport, type Transport } from "@tsconntrack/socket";
 import type { ParsedCommand } from "../args/types.js";
 import { openConntrack } from "../io/session.js";
@@ -82,16 +82,26 @@ async function* drained(live: LiveTransport, predicate: EventPredicate): AsyncGe
         throw failure;
       }
       if (datagram === null) return;
-      for (const message of parseMessages(datagram.bytes)) {
-        const event = classifyEvent({ kind: "message", message }, predicate);
-        if (event !== undefined) yield event;
-      }
+      yield* eventsIn(datagram.bytes, predicate);
       continue;
     }
-    for (const message of parseMessages(buffer.subarray(0, length))) {
-      const event = classifyEvent({ kind: "message", message }, predicate);
-      if (event !== undefined) yield event;
-    }
+    yield* eventsIn(buffer.subarray(0, length), predicate);
+  }
+}
+
+/** The events of one datagram; a datagram that is not well-formed netlink is one undecodable event. */
+function* eventsIn(bytes: Uint8Array, predicate: EventPredicate): Generator<ConntrackEvent> {
+  let messages;
+  try {
+    messages = parseMessages(bytes);
+  } catch (error) {
+    if (!isNetlinkDecodeError(error)) throw error;
+    yield classifyEvent({ kind: "malformed", error, bytes: bytes.slice() }, predicate)!;
+    return;
+  }
+  for (const message of messages) {
+    const event = classifyEvent({ kind: "message", message }, predicate);
+    if (event !== undefined) yield event;
   }
 }
 
@@ -111,7 +121,7 @@ function openLive(cmd: ParsedCommand, options: EventSourceOptions): EventSource 
   try {
     if (options.program !== null) live.attachFilter(options.program);
     if (cmd.extensions.record !== undefined) {
-      const file = new PcapFileWriter(cmd.extensions.record);
+      const file = new PcapFileWriter(cmd.extensions.record, { overwrite: cmd.extensions.recordOverwrite ?? false });
       writer = file;
       transport = new RecordingTransport(live, { keep: false, sink: (record) => file.write(record) });
     }

@@ -1,6 +1,7 @@
 // Deterministic fuzzing: ≥100,000 mutated and random inputs. Only NetlinkDecodeError may escape the
 // decoders, and whatever decodes must re-encode to the canonical form of its input.
 import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import {
@@ -73,11 +74,11 @@ function seedMessages(): Uint8Array[] {
   capped.set(err.subarray(err.length - 24), 36);
   seeds.push(capped);
   seeds.push(Uint8Array.of(28, 0, 0, 0, NLMSG_DONE, 0, 2, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0xf0, 0xff, 0xff, 0xff, 8, 0, 1, 0, 104, 105, 0, 0));
-  // Real dump entries (TCP with protoinfo, UDP, ICMP, IPv6) from the benchmark capture.
-  if (existsSync(CAPTURE)) {
-    const datagrams = receivedDatagrams(gunzipSync(readFileSync(CAPTURE)));
-    for (const d of datagrams.slice(0, 3)) for (const m of parseMessages(d).slice(0, 40)) seeds.push(Uint8Array.from(m.bytes));
-  }
+  // Real dump entries (TCP with protoinfo, UDP, ICMP, IPv6) from the benchmark capture, which is
+  // committed: without it the fuzz would silently lose its real seeds, so its absence is a failure.
+  if (!existsSync(CAPTURE)) throw new Error(`${fileURLToPath(CAPTURE)} is missing: the fuzz's real seeds come from it`);
+  const datagrams = receivedDatagrams(gunzipSync(readFileSync(CAPTURE)));
+  for (const d of datagrams.slice(0, 3)) for (const m of parseMessages(d).slice(0, 40)) seeds.push(Uint8Array.from(m.bytes));
   return seeds;
 }
 
