@@ -9,8 +9,6 @@ export type NetlinkOperation =
   | "getsockname"
   | "setsockopt"
   | "getsockopt"
-  | "setns"
-  | "open-netns"
   | "send"
   | "recv"
   | "poll"
@@ -110,4 +108,32 @@ export class CaptureFileError extends Error {
 
 export function isCaptureFileError(value: unknown): value is CaptureFileError {
   return value instanceof Error && value.name === "CaptureFileError";
+}
+
+/**
+ * Why `--netns` could not be entered: the name is neither an `ip netns` name nor an absolute path;
+ * the file cannot be opened (`code`: ENOENT, EACCES...); it is not a network namespace; or setns
+ * failed otherwise (`code`: EPERM without CAP_SYS_ADMIN).
+ */
+export type NetnsErrorReason = "bad-name" | "open" | "not-netns" | "setns";
+
+export class NetnsError extends Error {
+  override readonly name = "NetnsError";
+  /** What the caller gave (a name or a path). */
+  readonly netns: string;
+  /** The file that was opened. */
+  readonly path: string;
+  readonly reason: NetnsErrorReason;
+  readonly code?: string;
+  constructor(netns: string, path: string, reason: NetnsErrorReason, code?: string) {
+    super(`network namespace ${netns} (${path}): ${reason}${code !== undefined ? ` ${code}` : ""}`);
+    this.netns = netns;
+    this.path = path;
+    this.reason = reason;
+    if (code !== undefined) this.code = code;
+  }
+}
+
+export function isNetnsError(value: unknown): value is NetnsError {
+  return value instanceof Error && value.name === "NetnsError";
 }

@@ -1,25 +1,35 @@
-import { closeSync, openSync } from "node:fs";
+import { closeSync, constants, openSync } from "node:fs";
 import { CLONE_NEWNET } from "./constants.js";
-import { NetlinkSocketError } from "./errors.js";
+import { errnoCode } from "./errno.js";
+import { NetnsError } from "./errors.js";
 import type { Syscalls } from "./syscalls.js";
 
-/** `ip netns` names live under /run/netns; anything containing a slash is taken as a path. */
+const EINVAL = 22;
+
+/**
+ * The file of a namespace: an `ip netns` name (no slash) lives under /run/netns; anything else
+ * must be an absolute path (/proc/PID/ns/net, a bind mount), never one relative to the working
+ * directory. Throws NetnsError "bad-name" otherwise.
+ */
 export function netnsPath(nameOrPath: string): string {
-  return nameOrPath.includes("/") ? nameOrPath : `/run/netns/${nameOrPath}`;
+  if (nameOrPath !== "" && !nameOrPath.includes("/") && nameOrPath !== "." && nameOrPath !== "..") return `/run/netns/${nameOrPath}`;
+  if (nameOrPath.startsWith("/")) return nameOrPath;
+  throw new NetnsError(nameOrPath, nameOrPath, "bad-name");
 }
 
-function openNamespace(path: string): number {
+/** O_NONBLOCK: a FIFO (or a device that blocks) at the path fails at setns instead of hanging open(). */
+function openNamespace(netns: string, path: string): number {
   try {
-    return openSync(path, "r");
+    return openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    const errno = typeof (error as NodeJS.ErrnoException).errno === "number" ? (error as NodeJS.ErrnoException).errno! : 2;
-    throw new NetlinkSocketError("open-netns", errno, { detail: path, cause: error });
+    throw new NetnsError(netns, path, "open", (error as NodeJS.ErrnoException).code ?? "EIO");
   }
 }
 
-function enter(sys: Syscalls, fd: number, path: string): void {
+function enter(sys: Syscalls, fd: number, netns: string, path: string): void {
   const rc = sys.setns(fd, CLONE_NEWNET);
-  if (rc < 0) throw new NetlinkSocketError("setns", -rc, { detail: path });
+  if (rc === -EINVAL) throw new NetnsError(netns, path, "not-netns");
+  if (rc < 0) throw new NetnsError(netns, path, "setns", errnoCode(-rc));
 }
 
 /**
@@ -28,16 +38,17 @@ function enter(sys: Syscalls, fd: number, path: string): void {
  * talks to that namespace's conntrack table for its whole life.
  */
 export function withNetns<T>(sys: Syscalls, nameOrPath: string, fn: () => T): T {
-  const target = openNamespace(netnsPath(nameOrPath));
+  const path = netnsPath(nameOrPath);
+  const target = openNamespace(nameOrPath, path);
   let home: number | undefined;
   try {
     // thread-self, not self: setns moves one thread, and Node runs us on the main thread.
-    home = openNamespace("/proc/thread-self/ns/net");
-    enter(sys, target, netnsPath(nameOrPath));
+    home = openNamespace("(our own)", "/proc/thread-self/ns/net");
+    enter(sys, target, nameOrPath, path);
     try {
       return fn();
     } finally {
-      enter(sys, home, "/proc/thread-self/ns/net");
+      enter(sys, home, "(our own)", "/proc/thread-self/ns/net");
     }
   } finally {
     closeSync(target);

@@ -3,7 +3,7 @@
 // stdout ends the process by SIGPIPE, as it ends conntrack.
 
 import { errnoNumber, strerror } from "@tsconntrack/codec";
-import { type CaptureFileError, isCaptureFileError } from "@tsconntrack/socket";
+import { type CaptureFileError, isCaptureFileError, isNetnsError, type NetnsError } from "@tsconntrack/socket";
 import { MESSAGE_PREFIX } from "./identity.js";
 import { isBrokenPipeError, isOutputError, writeStderr } from "./output.js";
 
@@ -23,8 +23,24 @@ function captureFileText(error: CaptureFileError): string {
   }
 }
 
+/** What to say about a --netns that cannot be entered. */
+function netnsText(error: NetnsError): string {
+  const where = error.path === error.netns ? error.netns : `${error.netns} (${error.path})`;
+  switch (error.reason) {
+    case "bad-name":
+      return `--netns ${JSON.stringify(error.netns)}: give an ip netns name (no '/') or an absolute path`;
+    case "open":
+      return `network namespace ${where}: ${error.code === "ENOENT" ? "no such namespace" : errnoText(error.code ?? "EIO")}`;
+    case "not-netns":
+      return `network namespace ${where}: not a network namespace`;
+    case "setns":
+      return `network namespace ${where}: cannot enter it: ${errnoText(error.code ?? "EIO")}`;
+  }
+}
+
 /** The one line a user sees for `error`. */
 export function failureText(error: unknown): string {
+  if (isNetnsError(error)) return `${MESSAGE_PREFIX}${netnsText(error)}\n`;
   if (isCaptureFileError(error)) return `${MESSAGE_PREFIX}${captureFileText(error)}\n`;
   if (isOutputError(error)) return `${MESSAGE_PREFIX}write error on ${error.fd === 1 ? "standard output" : `fd ${error.fd}`}: ${errnoText(error.code)}\n`;
   const system = error as { code?: unknown; syscall?: unknown; path?: unknown };
