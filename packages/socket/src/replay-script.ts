@@ -1,7 +1,9 @@
-// A capture cut into messages: each request sent, the received messages that answer it, and the
-// received messages that answer nothing (events, overruns). Replay then works per message, not per
-// datagram, so a client that groups its requests differently from the recorded program (batches,
-// one socket instead of two) is still answered correctly.
+// A capture cut into messages as it is read: each request sent, the received messages that answer it,
+// and the received messages that answer nothing (events, overruns). Replay then works per message,
+// not per datagram, so a client that groups its requests differently from the recorded program
+// (batches, one socket instead of two) is still answered correctly. Records are added in file order,
+// and each received message only looks back (at the requests before it), so a capture is never read
+// further than the client's conversation needs.
 
 import { isOverrunMarker, type CaptureRecord } from "./capture.js";
 import { align4, HEADER_SIZE, messageOffsets, readHeader, viewOf } from "./wire.js";
@@ -27,6 +29,7 @@ export interface ScriptRequest extends ScriptMessage {
   /** Socket that sent it: from the syscall log, else learnt from the port id of its first answer. */
   socket: number | undefined;
   portId: number | undefined;
+  /** Answers read so far (more may come as the capture is read on). */
   answers: ScriptMessage[];
 }
 
@@ -38,12 +41,11 @@ export interface UnsolicitedChunk {
   overrun: boolean;
 }
 
-export interface ReplayScript {
-  records: readonly CaptureRecord[];
+/** What one record added: its requests, its answers (with the request each answers), its unsolicited part. */
+export interface RecordParts {
   requests: ScriptRequest[];
-  unsolicited: UnsolicitedChunk[];
-  /** Port ids the recorded program's sockets had (the pids its answers were addressed to), first first. */
-  portIds: number[];
+  answers: { request: ScriptRequest; message: ScriptMessage }[];
+  unsolicited: UnsolicitedChunk | undefined;
 }
 
 /**
@@ -52,49 +54,64 @@ export interface ReplayScript {
  * so the socket matters: known from `sockets` (the syscall log) or, without a log, learnt by port id
  * (a request not yet answered takes the port id of the first message that answers it).
  */
-export function buildReplayScript(records: readonly CaptureRecord[], sockets?: readonly (number | undefined)[]): ReplayScript {
-  const requests: ScriptRequest[] = [];
-  const unsolicited: UnsolicitedChunk[] = [];
-  const portIds: number[] = [];
-  records.forEach((record, index) => {
-    const socket = sockets?.[index];
+export class ReplayScript {
+  readonly requests: ScriptRequest[] = [];
+  /** Port ids the recorded program's sockets had (the pids its answers were addressed to), first first. */
+  readonly portIds: number[] = [];
+  /** Adds record `index` (records come in file order), which crossed `socket` (from the syscall log). */
+  add(record: CaptureRecord, index: number, socket?: number): RecordParts {
+    const parts: RecordParts = { requests: [], answers: [], unsolicited: undefined };
     if (record.direction === "received" && isOverrunMarker(record.bytes)) {
-      unsolicited.push({ record: index, messages: [], overrun: true });
-      return;
+      parts.unsolicited = { record: index, messages: [], overrun: true };
+      return parts;
     }
     for (const message of messagesOf(record, index)) {
       if (record.direction === "sent") {
         // What the recorded program sent past its last whole message reached no kernel handler.
         if (message.malformed) continue;
-        requests.push({ ...message, socket, portId: undefined, answers: [] });
+        const request: ScriptRequest = { ...message, socket, portId: undefined, answers: [] };
+        this.requests.push(request);
+        parts.requests.push(request);
         continue;
       }
-      const request = answeredRequest(requests, message, socket);
+      const request = this.answeredRequest(message, socket);
       if (request === undefined) {
-        const last = unsolicited[unsolicited.length - 1];
-        if (last !== undefined && last.record === index && !last.overrun) last.messages.push(message);
-        else unsolicited.push({ record: index, messages: [message], overrun: false });
+        parts.unsolicited ??= { record: index, messages: [], overrun: false };
+        parts.unsolicited.messages.push(message);
         continue;
       }
       request.portId ??= message.pid;
       request.answers.push(message);
-      if (message.pid !== 0 && !portIds.includes(message.pid)) portIds.push(message.pid);
+      parts.answers.push({ request, message });
+      if (message.pid !== 0 && !this.portIds.includes(message.pid)) this.portIds.push(message.pid);
     }
-  });
-  return { records, requests, unsolicited, portIds };
+    return parts;
+  }
+
+  private answeredRequest(message: ScriptMessage, socket: number | undefined): ScriptRequest | undefined {
+    const requests = this.requests;
+    for (let i = requests.length - 1; i >= 0; i--) {
+      const request = requests[i]!;
+      if (request.seq !== message.seq) continue;
+      if (socket !== undefined && request.socket !== undefined) {
+        if (request.socket === socket) return request;
+        continue;
+      }
+      if (request.portId === undefined || request.portId === message.pid) return request;
+    }
+    return undefined;
+  }
 }
 
-function answeredRequest(requests: readonly ScriptRequest[], message: ScriptMessage, socket: number | undefined): ScriptRequest | undefined {
-  for (let i = requests.length - 1; i >= 0; i--) {
-    const request = requests[i]!;
-    if (request.seq !== message.seq) continue;
-    if (socket !== undefined && request.socket !== undefined) {
-      if (request.socket === socket) return request;
-      continue;
-    }
-    if (request.portId === undefined || request.portId === message.pid) return request;
-  }
-  return undefined;
+/** The whole script of `records` at once (for inspection and tests). */
+export function buildReplayScript(records: readonly CaptureRecord[], sockets?: readonly (number | undefined)[]) {
+  const script = new ReplayScript();
+  const unsolicited: UnsolicitedChunk[] = [];
+  records.forEach((record, index) => {
+    const parts = script.add(record, index, sockets?.[index]);
+    if (parts.unsolicited !== undefined) unsolicited.push(parts.unsolicited);
+  });
+  return { records, requests: script.requests, unsolicited, portIds: script.portIds };
 }
 
 function messagesOf(record: CaptureRecord, index: number): ScriptMessage[] {

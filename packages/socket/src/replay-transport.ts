@@ -2,8 +2,8 @@ import type { CaptureRecord } from "./capture.js";
 import { readSyscallLogFor, type FailedBind } from "./capture-sockets.js";
 import { ENOBUFS, NETLINK_NETFILTER } from "./constants.js";
 import { NetlinkProtocolError, NetlinkSocketError } from "./errors.js";
-import { readPcapFile } from "./pcap/reader.js";
-import { buildReplayScript, type ReplayScript, type ScriptMessage, type ScriptRequest } from "./replay-script.js";
+import { openPcapFile } from "./pcap/reader.js";
+import { ReplayScript, type ScriptMessage, type ScriptRequest, type UnsolicitedChunk } from "./replay-script.js";
 import type { Datagram, Transport } from "./transport.js";
 import { HEADER_SIZE, align4, messageOffsets, readHeader, setSeqAndPid, viewOf } from "./wire.js";
 
@@ -27,6 +27,8 @@ export interface ReplayOptions {
 }
 
 const DEFAULT_PORT_ID = 0x7e57;
+/** How many recorded requests past one of the right type but the other kind (dump, do) are searched for an exact one. */
+const EXACT_LOOKAHEAD = 16;
 /** NLM_F_ROOT | NLM_F_MATCH: tells a dump from a do-request of the same type. */
 const DUMP_BITS = 0x300;
 
@@ -44,10 +46,13 @@ interface PendingDatagram {
  * datagrams as recorded. Messages that answer no request (events, overruns) come in recorded order.
  * So a client may batch what the recorded program sent one by one, or use one socket where it
  * used two, and higher layers, which check seq and port id, run unchanged without root or a kernel.
+ *
+ * The capture is read as the conversation needs it (`fromPcap` streams the file), and a record's
+ * bytes are let go once everything in it has been matched or handed out: a replay of a huge
+ * capture holds only the part in play.
  */
 export class ReplayTransport implements Transport {
   readonly protocol: number;
-  readonly portId: number;
   readonly receiveBufferSize = 0;
   readonly sendBufferSize = 1 << 20;
   /** Groups the client asked to join (recorded traffic is replayed regardless). */
@@ -56,43 +61,57 @@ export class ReplayTransport implements Transport {
   private readonly script: ReplayScript;
   private readonly strict: boolean;
   private readonly recordedPortIds: Set<number>;
-  private readonly matched: boolean[];
+  /** The capture's records not yet read, with their index in the file (for `sockets`). */
+  private readonly source: Iterator<CaptureRecord>;
+  private sourceIndex = 0;
+  private sourceDone = false;
+  private readonly onEnd: (() => void) | undefined;
+  /** Records read and still needed, by their index among this protocol's records. */
+  private readonly records = new Map<number, CaptureRecord>();
+  private recordCount = 0;
+  private readonly matched: boolean[] = [];
   private firstUnmatched = 0;
   private readonly answers: PendingDatagram[] = [];
-  private nextUnsolicited = 0;
-  /** Per record: messages not yet matched (sent) or handed out (received). */
-  private readonly unconsumed: number[];
+  private readonly unsolicited: UnsolicitedChunk[] = [];
+  /** Per record still held: messages not yet matched (sent) or handed out (received). */
+  private readonly unconsumed = new Map<number, number>();
   private readonly failedBinds: readonly FailedBind[];
+  private readonly fixedPortId: number | undefined;
+  private readonly sockets: readonly (number | undefined)[] | undefined;
   private closed = false;
 
+  /** Replays a pcap file, read as it goes (see the class comment). */
   static fromPcap(path: string, options: ReplayOptions = {}): ReplayTransport {
     const log = options.sockets === undefined && options.failedBinds === undefined ? readSyscallLogFor(path) : undefined;
-    return new ReplayTransport(readPcapFile(path).records, { ...(log !== undefined ? log : {}), ...options });
+    const reader = openPcapFile(path);
+    return new ReplayTransport(reader, { ...(log !== undefined ? log : {}), ...options }, () => reader.close());
   }
 
-  constructor(records: readonly CaptureRecord[], options: ReplayOptions = {}) {
+  constructor(records: Iterable<CaptureRecord>, options: ReplayOptions = {}, onEnd?: () => void) {
     this.protocol = options.protocol ?? NETLINK_NETFILTER;
-    const kept = records.flatMap((record, i) => (record.protocol === this.protocol ? [{ record, socket: options.sockets?.[i] }] : []));
-    this.script = buildReplayScript(
-      kept.map((k) => k.record),
-      options.sockets !== undefined ? kept.map((k) => k.socket) : undefined,
-    );
+    this.source = records[Symbol.iterator]();
+    this.onEnd = onEnd;
+    this.sockets = options.sockets;
+    this.script = new ReplayScript();
     this.strict = options.strict ?? true;
     this.failedBinds = options.failedBinds ?? [];
-    this.recordedPortIds = new Set(this.script.portIds);
-    this.portId = options.portId ?? this.script.portIds[0] ?? DEFAULT_PORT_ID;
-    this.matched = this.script.requests.map(() => false);
-    this.unconsumed = this.script.records.map(() => 0);
-    for (const request of this.script.requests) {
-      this.unconsumed[request.record]!++;
-      for (const answer of request.answers) this.unconsumed[answer.record]!++;
-    }
-    for (const chunk of this.script.unsolicited) this.unconsumed[chunk.record]! += chunk.overrun ? 1 : chunk.messages.length;
+    this.fixedPortId = options.portId;
+    this.recordedPortIds = new Set();
   }
 
-  /** Records not yet fully replayed (a request not yet matched, or a message not yet handed out). */
+  /** Ours: given, else the one the recorded answers were addressed to (read up to the first answer). */
+  get portId(): number {
+    if (this.fixedPortId !== undefined) return this.fixedPortId;
+    while (this.script.portIds.length === 0 && this.readRecord());
+    return this.script.portIds[0] ?? DEFAULT_PORT_ID;
+  }
+
+  /** Records not yet fully replayed (a request not yet matched, or a message not yet handed out); reads the rest. */
   get remaining(): number {
-    return this.unconsumed.filter((count) => count > 0).length;
+    while (this.readRecord());
+    let count = 0;
+    for (const left of this.unconsumed.values()) if (left > 0) count++;
+    return count;
   }
 
   send(datagram: Uint8Array): void {
@@ -114,30 +133,37 @@ export class ReplayTransport implements Transport {
       throw error;
     }
     for (const { request, seq } of matches) {
-      this.unconsumed[request.record]!--;
-      this.queueAnswers(request, seq);
+      this.consume(request.record, 1);
+      this.seqOf.set(request, seq);
+      for (const message of request.answers) this.queueAnswer(message, seq);
     }
     while (this.firstUnmatched < this.matched.length && this.matched[this.firstUnmatched]) this.firstUnmatched++;
   }
 
   receiveSync(): Datagram | null {
-    if (this.closed) return null;
-    const answer = this.answers[0];
-    const unsolicited = this.script.unsolicited[this.nextUnsolicited];
-    if (answer !== undefined && (unsolicited === undefined || answer.record <= unsolicited.record)) {
-      this.answers.shift();
-      this.unconsumed[answer.record]! -= answer.messages.length;
-      return { bytes: this.build(answer.record, answer.messages) };
+    for (;;) {
+      if (this.closed) return null;
+      const answer = this.answers[0];
+      const unsolicited = this.unsolicited[0];
+      if (answer !== undefined && (unsolicited === undefined || answer.record <= unsolicited.record)) {
+        this.answers.shift();
+        const bytes = this.build(answer.record, answer.messages);
+        this.consume(answer.record, answer.messages.length);
+        return { bytes };
+      }
+      if (unsolicited !== undefined) {
+        this.unsolicited.shift();
+        if (unsolicited.overrun) {
+          this.consume(unsolicited.record, 1);
+          throw new NetlinkSocketError("recv", ENOBUFS, { detail: "recorded overrun" });
+        }
+        const bytes = this.build(unsolicited.record, unsolicited.messages.map((message) => ({ message, seq: message.seq })));
+        this.consume(unsolicited.record, unsolicited.messages.length);
+        return { bytes };
+      }
+      // Nothing to hand out yet: read on in the capture, until it has something or ends.
+      if (!this.readRecord()) return null;
     }
-    if (unsolicited === undefined) return null;
-    this.nextUnsolicited++;
-    if (unsolicited.overrun) {
-      this.unconsumed[unsolicited.record]!--;
-      throw new NetlinkSocketError("recv", ENOBUFS, { detail: "recorded overrun" });
-    }
-    this.unconsumed[unsolicited.record]! -= unsolicited.messages.length;
-    const messages = unsolicited.messages.map((message) => ({ message, seq: message.seq }));
-    return { bytes: this.build(unsolicited.record, messages) };
   }
 
   async receive(): Promise<Datagram | null> {
@@ -160,13 +186,79 @@ export class ReplayTransport implements Transport {
 
   close(): void {
     this.closed = true;
+    this.finishSource();
+  }
+
+  /** The seq the client used for each matched request (its answers carry it). */
+  private readonly seqOf = new Map<ScriptRequest, number>();
+
+  /** Reads one more record of our protocol into the script; false at the end of the capture. */
+  private readRecord(): boolean {
+    while (!this.sourceDone) {
+      const next = this.source.next();
+      const fileIndex = this.sourceIndex++;
+      if (next.done === true) {
+        this.finishSource();
+        return false;
+      }
+      const record = next.value;
+      if (record.protocol !== this.protocol) continue;
+      const index = this.recordCount++;
+      this.records.set(index, record);
+      this.unconsumed.set(index, 0);
+      const parts = this.script.add(record, index, this.sockets?.[fileIndex]);
+      for (let n = parts.requests.length; n > 0; n--) {
+        this.matched.push(false);
+        this.hold(index, 1);
+      }
+      for (const { request, message } of parts.answers) {
+        this.hold(index, 1);
+        const seq = this.seqOf.get(request);
+        if (seq !== undefined) this.queueAnswer(message, seq);
+      }
+      if (parts.unsolicited !== undefined) {
+        this.hold(index, parts.unsolicited.overrun ? 1 : parts.unsolicited.messages.length);
+        this.unsolicited.push(parts.unsolicited);
+      }
+      for (const pid of this.script.portIds) this.recordedPortIds.add(pid);
+      this.consume(index, 0);
+      return true;
+    }
+    return false;
+  }
+
+  private finishSource(): void {
+    if (this.sourceDone) return;
+    this.sourceDone = true;
+    this.onEnd?.();
+  }
+
+  private hold(record: number, count: number): void {
+    this.unconsumed.set(record, (this.unconsumed.get(record) ?? 0) + count);
+  }
+
+  /** Counts `count` messages of `record` as done; lets the record's bytes go when none is left. */
+  private consume(record: number, count: number): void {
+    const left = (this.unconsumed.get(record) ?? 0) - count;
+    this.unconsumed.set(record, left);
+    if (left <= 0) this.records.delete(record);
+  }
+
+  private queueAnswer(message: ScriptMessage, seq: number): void {
+    const last = this.answers[this.answers.length - 1];
+    if (last !== undefined && last.record === message.record) last.messages.push({ message, seq });
+    else this.answers.push({ record: message.record, messages: [{ message, seq }] });
   }
 
   /** The next unmatched request of this type, preferring one that is a dump exactly when ours is. */
   private findRequest(type: number, flags: number, messageIndex: number): number {
     let sameType = -1;
     const requests = this.script.requests;
-    for (let i = this.firstUnmatched; i < requests.length; i++) {
+    for (let i = this.firstUnmatched; ; i++) {
+      // Read on in the capture for the next request; once one of the same type but the other kind
+      // is known, look only a few requests further for an exact one.
+      while (i >= requests.length && this.readRecord());
+      if (i >= requests.length || (sameType >= 0 && i - sameType > EXACT_LOOKAHEAD)) break;
       if (this.matched[i] || requests[i]!.type !== type) continue;
       if ((requests[i]!.flags & DUMP_BITS) === (flags & DUMP_BITS)) return i;
       if (sameType < 0) sameType = i;
@@ -181,17 +273,9 @@ export class ReplayTransport implements Transport {
     );
   }
 
-  private queueAnswers(request: ScriptRequest, seq: number): void {
-    for (const message of request.answers) {
-      const last = this.answers[this.answers.length - 1];
-      if (last !== undefined && last.record === message.record) last.messages.push({ message, seq });
-      else this.answers.push({ record: message.record, messages: [{ message, seq }] });
-    }
-  }
-
   /** One datagram of recorded messages, seq as given, recorded port ids rewritten to ours. */
   private build(record: number, messages: readonly { message: ScriptMessage; seq: number }[]): Uint8Array {
-    const source = this.script.records[record]!.bytes;
+    const source = this.records.get(record)!.bytes;
     let size = 0;
     messages.forEach(({ message }, i) => (size += i === messages.length - 1 ? message.len : align4(message.len)));
     const bytes = new Uint8Array(size);
@@ -209,7 +293,7 @@ export class ReplayTransport implements Transport {
 
   private compare(mine: Uint8Array, request: ScriptRequest, index: number): void {
     // Same length, type and flags (bytes 0..8), same payload; seq and pid (8..16) may differ.
-    const theirs = this.script.records[request.record]!.bytes.subarray(request.at, request.at + request.len);
+    const theirs = this.records.get(request.record)!.bytes.subarray(request.at, request.at + request.len);
     const sameHead = mine.length === theirs.length && mine.subarray(4, 8).every((b, i) => b === theirs[4 + i]);
     const a = mine.subarray(HEADER_SIZE);
     const b = theirs.subarray(HEADER_SIZE);

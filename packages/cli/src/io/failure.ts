@@ -2,8 +2,8 @@
 // text or a stack trace (TSCONNTRACK_DEBUG=1 adds the stack for developers). A reader that closed our
 // stdout ends the process by SIGPIPE, as it ends conntrack.
 
-import { errnoNumber, strerror } from "@tsconntrack/codec";
-import { type CaptureFileError, isCaptureFileError, isNetnsError, type NetnsError } from "@tsconntrack/socket";
+import { errnoNumber, isNetlinkDecodeError, strerror } from "@tsconntrack/codec";
+import { type CaptureFileError, isCaptureFileError, isNetnsError, isPcapFormatError, type NetnsError } from "@tsconntrack/socket";
 import { MESSAGE_PREFIX } from "./identity.js";
 import { isBrokenPipeError, isOutputError, writeStderr } from "./output.js";
 
@@ -42,6 +42,8 @@ function netnsText(error: NetnsError): string {
 export function failureText(error: unknown): string {
   if (isNetnsError(error)) return `${MESSAGE_PREFIX}${netnsText(error)}\n`;
   if (isCaptureFileError(error)) return `${MESSAGE_PREFIX}${captureFileText(error)}\n`;
+  if (isPcapFormatError(error)) return `${MESSAGE_PREFIX}not a netlink capture: ${error.message}\n`;
+  if (isNetlinkDecodeError(error)) return `${MESSAGE_PREFIX}malformed netlink message: ${error.message}\n`;
   if (isOutputError(error)) return `${MESSAGE_PREFIX}write error on ${error.fd === 1 ? "standard output" : `fd ${error.fd}`}: ${errnoText(error.code)}\n`;
   const system = error as { code?: unknown; syscall?: unknown; path?: unknown };
   if (typeof system.code === "string" && typeof system.syscall === "string" && errnoNumber(system.code) !== undefined) {
