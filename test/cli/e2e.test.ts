@@ -19,7 +19,7 @@ afterAll(() => {
 
 describe.skipIf(!built)("tsconntrack in pipes", () => {
   it("`| head -1` prints one line and no error or stack trace", () => {
-    const result = spawnSync("sh", ["-c", `"${process.execPath}" "${BIN}" -L --replay "${CAPTURE}" | head -1`], { encoding: "utf8" });
+    const result = spawnSync("sh", ["-c", `"${BIN}" -L --replay "${CAPTURE}" | head -1`], { encoding: "utf8" });
     expect(result.stdout.split("\n").filter((line) => line !== "")).toHaveLength(1);
     expect(result.stderr).not.toMatch(/Error|at .*\.js/);
   });
@@ -28,7 +28,7 @@ describe.skipIf(!built)("tsconntrack in pipes", () => {
     // More than a pipe holds (the 100k-entry bench capture), so the writer meets the closed pipe.
     const capture = join(scratchDir(), "dump-100k.pcap");
     writeFileSync(capture, gunzipSync(readFileSync(join(REPO, "fixtures/bench/dump-100k.pcap.gz"))));
-    const child = spawn(process.execPath, [BIN, "-L", "--replay", capture], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(BIN, ["-L", "--replay", capture], { stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     child.stdout.once("data", () => child.stdout.destroy());
@@ -37,7 +37,7 @@ describe.skipIf(!built)("tsconntrack in pipes", () => {
   });
 
   it("reports a failed write (/dev/full) in one line and exits 1 (1.4.7 exits 0 and loses the output)", () => {
-    const result = spawnSync("sh", ["-c", `"${process.execPath}" "${BIN}" -L --replay "${CAPTURE}" > /dev/full`], { encoding: "utf8" });
+    const result = spawnSync("sh", ["-c", `"${BIN}" -L --replay "${CAPTURE}" > /dev/full`], { encoding: "utf8" });
     expect(result.status).toBe(1);
     // The summary goes out where conntrack's buffered stdout would put it, before the last write.
     expect(result.stderr).toBe(

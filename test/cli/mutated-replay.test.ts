@@ -64,7 +64,7 @@ describe("bin/tsconntrack on mutated captures", () => {
     for (const [fixture, line] of CASES) {
       for (const seed of SEEDS) {
         const capture = mutatedCapture(fixture, seed);
-        const run = spawnSync(process.execPath, [BIN, ...line.split(" "), "--replay", capture], {
+        const run = spawnSync(BIN, [...line.split(" "), "--replay", capture], {
           encoding: "utf8",
           env: { ...process.env, TZ: "UTC", TSCONNTRACK_NOW: "1795386501", TSCONNTRACK_LABELMAP: join(REPO, "fixtures/connlabel.conf") },
           timeout: 30_000,

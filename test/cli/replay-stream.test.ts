@@ -39,7 +39,7 @@ if (!timeTool) console.warn("replay-stream: /usr/bin/time is missing (Debian pac
 describe("--replay of a 1.5 GB capture with a fault at byte 10,300", () => {
   it("fails at once, naming the byte, in little memory", () => {
     const { path, faultAt } = hugeCaptureWithAFault(10_300);
-    const argv = [process.execPath, BIN, "-L", "--replay", path];
+    const argv = [BIN, "-L", "--replay", path];
     const run = timeTool
       ? spawnSync("/usr/bin/time", ["-f", "peak-rss-kib %M", ...argv], { encoding: "utf8", timeout: 60_000 })
       : spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8", timeout: 60_000 });

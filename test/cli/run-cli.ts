@@ -1,4 +1,4 @@
-// Runs bin/tsconntrack the way a user does (compiled JS, real stdio), optionally as an unprivileged user.
+// Runs bin/tsconntrack the way a user does (the launcher, compiled JS, real stdio), optionally as an unprivileged user.
 
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -23,10 +23,8 @@ const isRoot = process.getuid?.() === 0;
 
 export function runCli(args: readonly string[], options: CliRunOptions = {}): CliRun {
   const drop = options.unprivileged === true && isRoot;
-  const command = drop ? "setpriv" : process.execPath;
-  const argv = drop
-    ? ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, BIN, ...args]
-    : [BIN, ...args];
+  const command = drop ? "setpriv" : BIN;
+  const argv = drop ? ["--reuid=65534", "--regid=65534", "--clear-groups", BIN, ...args] : args;
   const result = spawnSync(command, argv, {
     encoding: "utf8",
     env: { ...process.env, ...options.env },

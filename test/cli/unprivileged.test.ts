@@ -22,7 +22,7 @@ describe.skipIf(!support.ok)("as an unprivileged user, like conntrack 1.4.7", ()
 
   it.each([["-C"], ["-C", "expect"], ["-L"], ["-D", "-p", "udp"], ["-F"], ["-G", "-s", "10.3.0.1", "-d", "10.3.0.2", "-p", "udp", "--sport", "1", "--dport", "9"]])("%s", (...args) => {
     const theirs = exec(ns, NOBODY[0]!, [...NOBODY.slice(1), "conntrack", ...args]);
-    const ours = exec(ns, NOBODY[0]!, [...NOBODY.slice(1), process.execPath, BIN, ...args]);
+    const ours = exec(ns, NOBODY[0]!, [...NOBODY.slice(1), BIN, ...args]);
     expect(ours.stdout).toBe(theirs.stdout);
     expect(ours.stderr.replaceAll(OUR_PREFIX, THEIR_PREFIX)).toBe(theirs.stderr);
     expect(ours.status).toBe(theirs.status);

@@ -18,7 +18,7 @@ describe.skipIf(!support.ok)("-E -b", () => {
     ["1000000", 2_000_000],
   ])("-b %s asks the kernel for what conntrack asks and reports %i bytes", async (value, granted) => {
     await withNetns("ev-b", (ns) => {
-      const ours = exec(ns, "timeout", ["--preserve-status", "-s", "INT", "1", process.execPath, BIN, "-E", "-b", value]);
+      const ours = exec(ns, "timeout", ["--preserve-status", "-s", "INT", "1", BIN, "-E", "-b", value]);
       expect(ours.stderr.split("\n")[0]).toBe(`NOTICE: Netlink socket buffer size has been set to ${granted} bytes.`);
       expect(ours.stderr).not.toMatch(/Range|Error|value/);
       const theirs = exec(ns, "timeout", ["--preserve-status", "-s", "INT", "1", "conntrack", "-E", "-b", value]);

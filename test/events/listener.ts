@@ -20,7 +20,7 @@ export class Listener {
   constructor(ns: string, tool: "conntrack" | "tsconntrack", args: readonly string[], dir: string, label: string) {
     this.path = join(dir, `${label}.out`);
     const out = openSync(this.path, "w");
-    const argv = tool === "conntrack" ? ["conntrack", ...args] : [process.execPath, BIN, ...args];
+    const argv = tool === "conntrack" ? ["conntrack", ...args] : [BIN, ...args];
     this.child = spawn("ip", ["netns", "exec", ns, ...argv], { stdio: ["ignore", out, "pipe"] });
     closeSync(out);
     this.child.stderr!.on("data", (chunk: Buffer) => (this.stderr += chunk.toString()));

@@ -12,7 +12,7 @@ export interface Listener {
 }
 
 export function listen(ns: string, tool: "conntrack" | "tsconntrack", args: readonly string[]): Listener {
-  const command = tool === "conntrack" ? ["conntrack"] : [process.execPath, BIN];
+  const command = tool === "conntrack" ? ["conntrack"] : [BIN];
   const child = spawn("ip", ["netns", "exec", ns, ...command, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   const listener: Listener = { child, stdout: "", stderr: "" };
   child.stdout.on("data", (chunk: Buffer) => (listener.stdout += chunk.toString()));

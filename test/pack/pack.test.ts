@@ -66,7 +66,7 @@ describe("packed CLI installed with npm install -g", () => {
 
   it("replays -L exactly like bin/tsconntrack from the repository", () => {
     const args = ["-L", "--replay", `${FIXTURE}.pcap`];
-    const fromRepo = runFromRoot(process.execPath, [join(REPO, "bin/tsconntrack"), ...args], installedEnv("/nonexistent", REPLAY_ENV));
+    const fromRepo = runFromRoot(join(REPO, "bin/tsconntrack"), args, installedEnv("/nonexistent", REPLAY_ENV));
     const trace = newTrace();
     const run = runFromRoot("tsconntrack", args, installedEnv(prefix, { ...REPLAY_ENV, ...trace.env }));
     expect(fromRepo.status).toBe(0);

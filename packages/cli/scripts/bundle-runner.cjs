@@ -15,10 +15,14 @@ const { Script } = require("node:vm");
 
 const BUNDLE = `${__dirname}/tsconntrack.cjs`;
 
-/** The cache file of the bundle whose text is `source`, or undefined for a bundle without an ID. */
+/**
+ * The cache file of the bundle whose text is `source` for the Node running now, or undefined for a
+ * bundle without an ID. The Node version is in the name: V8 rejects another version's cache, and a
+ * run on another Node (CI's Node 22) must compile from source rather than look cached.
+ */
 function cachePath(source) {
   const id = /^\/\/ tsconntrack-bundle ([0-9a-f]{16,})\n/.exec(source.slice(0, 80))?.[1];
-  return id === undefined ? undefined : `${__dirname}/tsconntrack-${id}.v8cache`;
+  return id === undefined ? undefined : `${__dirname}/tsconntrack-${id}-${process.version}-${process.arch}.v8cache`;
 }
 
 function readCache(path) {

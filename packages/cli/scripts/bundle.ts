@@ -6,7 +6,7 @@
 //                           module's top level still runs only when first imported (esbuild's
 //                           lazy init wrappers), so `--version` builds no codec
 //   run.cjs                 runs it through vm.Script with the V8 code cache (scripts/bundle-runner.cjs)
-//   tsconntrack-ID.v8cache  that cache, written by replaying a few fixtures with the bundle
+//   tsconntrack-ID-vN-ARCH.v8cache  that cache for Node vN, written by replaying a few fixtures with the bundle
 //
 // One script and a code cache start faster than ES modules: a short run spent most of its own
 // time resolving, reading and compiling ~20 module files.
@@ -85,7 +85,7 @@ async function bundleText(): Promise<{ text: string; id: string }> {
     bundle: true,
     format: "cjs",
     platform: "node",
-    target: "node20",
+    target: "node22",
     external: EXTERNAL,
     // Parameters of the function the bundle is (see bundleText), passed by bundle-runner.cjs.
     define: { "import.meta.url": "importMetaUrl" },
@@ -139,6 +139,7 @@ writeAtomically(`${OUT}/run.cjs`, readFileSync(new URL("./bundle-runner.cjs", im
 const bundle = await bundleText();
 writeAtomically(`${OUT}/tsconntrack.cjs`, bundle.text);
 writeCodeCache();
-// Older builds' caches and layouts. The cache's name is the runner's: tsconntrack-ID.v8cache.
-const current = new Set(["run.cjs", "tsconntrack.cjs", `tsconntrack-${bundle.id}.v8cache`]);
-for (const name of readdirSync(OUT)) if (!current.has(name)) rmSync(`${OUT}/${name}`, { recursive: true, force: true });
+// Older builds' caches and layouts. The cache's name is the runner's: tsconntrack-ID-vN-ARCH.v8cache.
+// Caches of this bundle for other Node versions stay (a CI run on Node 22 builds its own).
+const current = (name: string): boolean => name === "run.cjs" || name === "tsconntrack.cjs" || name.startsWith(`tsconntrack-${bundle.id}-`);
+for (const name of readdirSync(OUT)) if (!current(name)) rmSync(`${OUT}/${name}`, { recursive: true, force: true });
