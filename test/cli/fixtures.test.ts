@@ -27,7 +27,7 @@ const STDOUT_ONLY: Readonly<Record<string, string>> = {
 
 /** conntrack's message prefix in place of ours, so stderr compares byte for byte. */
 function asConntrackStderr(text: string): string {
-  return text.replace(/^tsconntrack v[^ ]+ \(conntrack-tools\): /gm, "conntrack v1.4.7 (conntrack-tools): ");
+  return text.replace(/^tsconntrack v[^ ]+ \(conntrack-tools\): /gm, "conntrack v1.4.7 (conntrack-tools): ").replaceAll("tsconntrack(8) manpage", "conntrack(8) manpage");
 }
 
 function findFixtures(dir: string): string[] {

@@ -15,16 +15,20 @@ export interface Identity {
 export function parseIdentity(versionLine: string): Identity {
   const match = /^(\S+) v(\S+) \(([^)]*)\)\n$/.exec(versionLine);
   if (!match) throw new Error(`unexpected -V output: ${JSON.stringify(versionLine)}`);
-  return { name: match[1]!, version: match[2]!, packageName: match[3]! };
+  // tsconntrack's -V adds what it is compatible with; its messages name the package alone.
+  return { name: match[1]!, version: match[2]!, packageName: match[3]!.replace(/ \S+ compatible$/, "") };
 }
 
-/** Rewrites tsconntrack's self-references (message prefix, usage header, "Try ... -h") into conntrack's. */
+/** Rewrites tsconntrack's self-references (-V, message prefix, usage header, "Try ... -h", its man page) into conntrack's. */
 export function asConntrack(text: string, ours: Identity, theirs: Identity): string {
   const replace = (from: string, to: string, input: string): string => input.split(from).join(to);
-  let out = replace(
+  // -V says what we reproduce; messages carry conntrack's shape with our name (io/identity.ts).
+  let out = replace(`${ours.name} v${ours.version} (conntrack-tools 1.4.7 compatible)\n`, `${theirs.name} v${theirs.version} (${theirs.packageName})\n`, text);
+  out = replace("tsconntrack(8) manpage", "conntrack(8) manpage", out);
+  out = replace(
     `${ours.name} v${ours.version} (${ours.packageName})`,
     `${theirs.name} v${theirs.version} (${theirs.packageName})`,
-    text,
+    out,
   );
   out = replace(
     `Try \`${ours.name} -h' or '${ours.name} --help'`,

@@ -20,7 +20,7 @@ const STORM_ENTRIES = 20_000;
 const WARNING = [
   "WARNING: We have hit ENOBUFS! We are losing events.",
   "This message means that the current netlink socket buffer size is too small.",
-  "Please, check --buffer-size in conntrack(8) manpage.",
+  "Please, check --buffer-size in tsconntrack(8) manpage.",
 ].join("\n");
 
 const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as typeof AjvModule.default;

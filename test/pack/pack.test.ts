@@ -59,7 +59,7 @@ describe("packed CLI installed with npm install -g", () => {
     const trace = newTrace();
     const run = runFromRoot("tsconntrack", ["--version"], installedEnv(prefix, trace.env));
     expect(run.stderr).toBe("");
-    expect(run.stdout).toBe(`tsconntrack v${version} (conntrack-tools)\n`);
+    expect(run.stdout).toBe(`tsconntrack v${version} (conntrack-tools 1.4.7 compatible)\n`);
     expect(run.status).toBe(0);
     expectLoadedFromPrefix(trace, [`${installed}/bin/tsconntrack.js`, `${installed}/dist/main.js`]);
   });

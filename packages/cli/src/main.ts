@@ -5,7 +5,7 @@
 import { parseArgs } from "./args/parse-args.js";
 import type { ParsedCommand } from "./args/types.js";
 import { colorWanted } from "./io/color.js";
-import { PACKAGE_NAME, PROGRAM_NAME, PROGRAM_VERSION } from "./io/identity.js";
+import { PACKAGE_NAME, PROGRAM_NAME, PROGRAM_VERSION, VERSION_TEXT } from "./io/identity.js";
 import { reportFailure } from "./io/failure.js";
 import { OutputSink, isTerminal, writeAll, writeStderr } from "./io/output.js";
 import { lazyProtocolDatabase, loadLabelMap } from "./io/system-files.js";
@@ -34,6 +34,7 @@ async function main(argv: readonly string[]): Promise<number> {
     programName: PROGRAM_NAME,
     version: PROGRAM_VERSION,
     packageName: PACKAGE_NAME,
+    versionLine: VERSION_TEXT,
     loadLabelMap: (path) => loadLabelMap(path),
     protocols: lazyProtocolDatabase(),
     posixlyCorrect: process.env["POSIXLY_CORRECT"] !== undefined,

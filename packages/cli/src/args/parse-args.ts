@@ -33,6 +33,8 @@ export interface ParseEnv {
   readonly programName?: string;
   readonly version?: string;
   readonly packageName?: string;
+  /** What -V prints (without the newline); default `NAME vVERSION (PACKAGE)`, conntrack's form. */
+  readonly versionLine?: string;
   /** argv[0]: shown in "Usage: ARGV0" and where conntrack's messages quote argv[0]. Default: programName. */
   readonly argv0?: string;
   /**
@@ -560,7 +562,7 @@ class Parser {
     const argv0 = this.argv[0]!;
     if (commandBit === CMD_BIT.version) {
       const { programName, version, packageName } = this.identity;
-      return `${programName} v${version} (${packageName})\n`;
+      return `${this.env.versionLine ?? `${programName} v${version} (${packageName})`}\n`;
     }
     if (commandBit === CMD_BIT.none) return usageText(argv0, this.identity.version);
     if (commandBit !== CMD_BIT.help) return "";

@@ -44,7 +44,8 @@ export const VERSION_LINE = "conntrack v1.4.7 (conntrack-tools)";
 export const ENOBUFS_WARNING_LINES: readonly string[] = [
   "WARNING: We have hit ENOBUFS! We are losing events.",
   "This message means that the current netlink socket buffer size is too small.",
-  "Please, check --buffer-size in conntrack(8) manpage.",
+  // conntrack points to conntrack(8); our -b (the event socket's buffer) is described in ours.
+  "Please, check --buffer-size in tsconntrack(8) manpage.",
 ];
 
 /** -b: the size read back with getsockopt (the kernel doubles the request). */

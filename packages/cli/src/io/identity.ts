@@ -7,6 +7,9 @@ export const PROGRAM_VERSION = "0.1.0";
 /** Kept as conntrack's, so every message differs from conntrack's only in the name and version. */
 export const PACKAGE_NAME = "conntrack-tools";
 
+/** What -V says: who we are and what we reproduce (messages keep conntrack's shape, see MESSAGE_PREFIX). */
+export const VERSION_TEXT = `${PROGRAM_NAME} v${PROGRAM_VERSION} (conntrack-tools 1.4.7 compatible)`;
+
 /** "tsconntrack v0.1.0 (conntrack-tools): " */
 export const MESSAGE_PREFIX = `${PROGRAM_NAME} v${PROGRAM_VERSION} (${PACKAGE_NAME}): `;
 

@@ -125,7 +125,7 @@ describe("stderr texts", () => {
     expect(FLUSH_CONNTRACK_LINE).toBe("conntrack v1.4.7 (conntrack-tools): connection tracking table has been emptied.");
     expect(FLUSH_EXPECT_LINE).toBe("conntrack v1.4.7 (conntrack-tools): expectation table has been emptied.");
     expect(ENOBUFS_WARNING_LINES.join("\n")).toBe(
-      "WARNING: We have hit ENOBUFS! We are losing events.\nThis message means that the current netlink socket buffer size is too small.\nPlease, check --buffer-size in conntrack(8) manpage.",
+      "WARNING: We have hit ENOBUFS! We are losing events.\nThis message means that the current netlink socket buffer size is too small.\nPlease, check --buffer-size in tsconntrack(8) manpage.",
     );
     expect(bufferSizeNotice(8192)).toBe("NOTICE: Netlink socket buffer size has been set to 8192 bytes.");
   });
