@@ -30,6 +30,11 @@ const MODULES: Readonly<Partial<Record<ParsedCommand["command"], () => Promise<C
 };
 
 async function main(argv: readonly string[]): Promise<number> {
+  // Ours alone (conntrack would call it an unknown option), so it is looked for before parsing.
+  if (argv.includes("--help-extensions")) {
+    writeAll(1, Buffer.from((await import("./gen/help-extensions.js")).HELP_EXTENSIONS, "utf8"));
+    return 0;
+  }
   const parsed = parseArgs(argv, {
     programName: PROGRAM_NAME,
     version: PROGRAM_VERSION,
@@ -44,7 +49,10 @@ async function main(argv: readonly string[]): Promise<number> {
     return parsed.exitCode;
   }
   writeStderr(parsed.stderr);
-  if (parsed.stdout !== "") writeAll(1, Buffer.from(parsed.stdout, "utf8"));
+  let stdout = parsed.stdout;
+  // conntrack's help text stays byte-exact for scripts; a person at a terminal also learns ours.
+  if (parsed.command === "help" && isTerminal(1)) stdout += "\n" + (await import("./gen/help-extensions.js")).HELP_EXTENSIONS;
+  if (stdout !== "") writeAll(1, Buffer.from(stdout, "utf8"));
   const load = MODULES[parsed.command];
   if (load === undefined) return 0;
   if (parsed.extensions.allNetns && parsed.command !== "event") {
