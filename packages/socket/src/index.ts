@@ -26,5 +26,13 @@ export {
   type DumpSummary,
   type DumpStream,
 } from "./request.js";
+export {
+  NetlinkSession,
+  SessionArgumentError,
+  isSessionArgumentError,
+  type SessionOptions,
+  type EventSocketOptions,
+  type SessionErrorFactory,
+} from "./session.js";
 export { EventSubscription, DEFAULT_EVENT_RECEIVE_BUFFER, type EventItem, type SubscribeOptions } from "./subscription.js";
 export * from "./pcap/index.js";
