@@ -21,6 +21,7 @@ export {
   type AddOptions,
 } from "./requests.js";
 export { USERSPACE_HELPERS, findUserspaceHelper, helperAttrs, type HelperDefinition, type ExpectPolicy } from "./userspace-helpers.js";
+export { AF_INET, AF_INET6 } from "./constants.js";
 export { NfctArgumentError, isNfctArgumentError, isNotFoundError } from "./errors.js";
 export { IpProto, type CttimeoutAttrs } from "@tsconntrack/codec/cttimeout";
 export { HelperStatus, type CthelperAttrs } from "@tsconntrack/codec/cthelper";

@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// tsnfct: the compiled CLI (packages/cli/dist/nfct/main.js).
+import("../dist/nfct/main.js");
