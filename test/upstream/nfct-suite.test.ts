@@ -81,7 +81,7 @@ describe.skipIf(skip !== undefined)("conntrack-tools 1.4.7 testsuite (tests/nfct
         else totals.bad++;
         // Line by line, tsnfct does what nfct does, passing or failing.
         if (mine.status !== theirs.status) failures.push(`${where}: status ${mine.status}, nfct ${theirs.status}`);
-        if (mine.stdout !== theirs.stdout) failures.push(`${where}: stdout differs\n${mine.stdout}---- nfct:\n${theirs.stdout}`);
+        if (asNfct(mine.stdout) !== theirs.stdout) failures.push(`${where}: stdout differs\n${mine.stdout}---- nfct:\n${theirs.stdout}`);
         if (asNfct(mine.stderr) !== theirs.stderr) failures.push(`${where}: stderr ${JSON.stringify(mine.stderr)}, nfct ${JSON.stringify(theirs.stderr)}`);
       });
       expect(failures).toEqual([]);
