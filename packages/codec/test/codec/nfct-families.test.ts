@@ -4,7 +4,7 @@
 // match what nfct 1.4.7 sends (this kernel lacks CONFIG_NF_CT_NETLINK_HELPER, so it never answers).
 
 import { describe, expect, it } from "vitest";
-import { NLM_F_ACK, NLM_F_CREATE, NLM_F_MULTI, NLM_F_REQUEST, parseMessages } from "../../src/index.js";
+import { NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_MULTI, NLM_F_REQUEST, parseMessages } from "../../src/index.js";
 import { cthelper, CthelperRequest, type CthelperAttrs } from "../../src/cthelper.js";
 import { cttimeout, CttimeoutRequest, IpProto, type CttimeoutAttrs } from "../../src/cttimeout.js";
 import { hex, toHex } from "../helpers/hex.js";
@@ -92,6 +92,50 @@ const rows: Row[] = [
         0800 0500 00000003  0800 0600 00000003  0800 0700 00000003  0800 0800 0000001e
         0800 0900 00000000
     `,
+  },
+  {
+    name: "timeout list: nfct list timeout (a dump)",
+    codec: cttimeout,
+    type: CttimeoutRequest.get,
+    flags: NLM_F_REQUEST | NLM_F_DUMP,
+    attrs: {},
+    bytes: `14000000 0108 0103 00f15365 00000000  00 00 0000   # IPCTNL_MSG_TIMEOUT_GET, REQUEST|DUMP`,
+  },
+  {
+    name: "timeout delete: nfct delete timeout web",
+    codec: cttimeout,
+    type: CttimeoutRequest.delete,
+    flags: NLM_F_REQUEST | NLM_F_ACK,
+    attrs: { name: "web" } satisfies CttimeoutAttrs,
+    bytes: `1c000000 0208 0500 00f15365 00000000  00 00 0000  0800 0100 77656200`,
+  },
+  {
+    name: "timeout flush: nfct flush timeout (a delete without a name)",
+    codec: cttimeout,
+    type: CttimeoutRequest.delete,
+    flags: NLM_F_REQUEST | NLM_F_ACK,
+    attrs: {},
+    bytes: `14000000 0208 0500 00f15365 00000000  00 00 0000`,
+  },
+  {
+    name: "timeout default-set: nfct default-set timeout inet udp unreplied 11",
+    codec: cttimeout,
+    type: CttimeoutRequest.defaultSet,
+    flags: NLM_F_REQUEST | NLM_F_ACK,
+    attrs: { l3proto: 2, l4proto: IpProto.udp, data: { unreplied: 11 } } satisfies CttimeoutAttrs,
+    bytes: `
+      30000000 0308 0500 00f15365 00000000  00 00 0000
+      0600 0200 0002 0000  0500 0300 11 000000
+      0c00 0480 0800 0100 0000000b           # CTA_TIMEOUT_DATA { CTA_TIMEOUT_UDP_UNREPLIED 11 }
+    `,
+  },
+  {
+    name: "helper list: nfct list helper (a dump)",
+    codec: cthelper,
+    type: CthelperRequest.get,
+    flags: NLM_F_REQUEST | NLM_F_DUMP,
+    attrs: {},
+    bytes: `14000000 0109 0103 00f15365 00000000  00 00 0000   # NFNL_MSG_CTHELPER_GET, REQUEST|DUMP`,
   },
   {
     name: "helper add: nfct add helper ftp inet tcp",
@@ -216,6 +260,6 @@ describe("cttimeout and cthelper messages", () => {
   it("names the attribute an extack offset points at inside the policy", () => {
     const request = hex(rows[0]!.bytes);
     expect(cttimeout.attrPath(undefined, request, 52)).toBe("cttimeout-attrs.data.syn-sent");
-    expect(cthelper.attrPath(undefined, hex(rows[4]!.bytes), 64)).toBe("cthelper-attrs.policy.set1.name");
+    expect(cthelper.attrPath(undefined, hex(rows.find((r) => r.name.startsWith("helper add"))!.bytes), 64)).toBe("cthelper-attrs.policy.set1.name");
   });
 });
