@@ -17,6 +17,7 @@ export { RecordingTransport, type RecordingOptions } from "./recording-transport
 export { type CaptureRecord, overrunMarker, isOverrunMarker } from "./capture.js";
 export { withNetns, netnsPath } from "./netns.js";
 export { createLibcSyscalls } from "./libc.js";
+export { withoutAttributePadding } from "./padding.js";
 export {
   NetlinkClient,
   type NetlinkClientOptions,
