@@ -35,7 +35,10 @@ function findFixtures(dir: string): string[] {
   const found: string[] = [];
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) found.push(...findFixtures(path));
+    // fixtures/nfct holds nfct's captures, replayed through tsnfct by test/nfct/fixtures.test.ts.
+    if (statSync(path).isDirectory()) {
+      if (path !== join(FIXTURES, "nfct")) found.push(...findFixtures(path));
+    }
     else if (name.endsWith(".cmd")) {
       const base = path.slice(0, -4);
       if (existsSync(`${base}.pcap`) && existsSync(`${base}.out`)) found.push(base);

@@ -29,7 +29,7 @@ export function runReal(ns: string, args: readonly string[], options: RunOptions
 
 /** tsconntrack, with its name in messages replaced by conntrack's so the texts compare directly. */
 export function runOurs(ns: string, args: readonly string[], options: RunOptions = {}): Run {
-  const command = options.nobody ? [...NOBODY, process.execPath, BIN] : [BIN];
+  const command = options.nobody ? [...NOBODY, BIN] : [BIN];
   const result = finish(exec(ns, command[0]!, [...command.slice(1), ...args]));
   return { ...result, stderr: asConntrack(result.stderr) };
 }

@@ -25,7 +25,9 @@ export const PINNED_MICROSECONDS = 1053;
 export interface CaptureSpec {
   /** Fixture base name. */
   name: string;
-  /** conntrack arguments (written to NAME.cmd joined by single spaces, so no spaces inside an argument). */
+  /** The program captured (default conntrack; nfct's fixtures live in fixtures/nfct). */
+  program?: "conntrack" | "nfct";
+  /** The program's arguments (written to NAME.cmd joined by single spaces, so no spaces inside an argument). */
   args: string[];
   /** Run conntrack as uid/gid 65534 (for EPERM). */
   unprivileged?: boolean;
@@ -77,7 +79,7 @@ export function buildShim(): { path: string; dispose: () => void } {
   return { path, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Captures one conntrack run and writes its fixture files into outDir. */
+/** Captures one conntrack (or nfct) run and writes its fixture files into outDir. */
 export async function captureConntrack(
   ns: string,
   spec: CaptureSpec,
@@ -104,7 +106,7 @@ export async function captureConntrack(
     ...(spec.labelmap ? [`NLCAP_LABELMAP=${spec.labelmap}`] : []),
   ];
   const drop = spec.unprivileged ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : [];
-  const argv = ["netns", "exec", ns, ...drop, "env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", ...env, "conntrack", ...spec.args];
+  const argv = ["netns", "exec", ns, ...drop, "env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", ...env, spec.program ?? "conntrack", ...spec.args];
   try {
     const child = spawn("ip", argv, { stdio: ["ignore", "pipe", "pipe"], cwd: REPO });
     const stdout: Buffer[] = [];

@@ -76,6 +76,19 @@ describe("packed CLI installed with npm install -g", () => {
     expectLoadedFromPrefix(trace, ["/node_modules/@tsconntrack/codec/dist/", "/node_modules/@tsconntrack/socket/dist/", "/node_modules/@tsconntrack/conntrack/dist/"]);
   });
 
+  it("puts tsnfct on the PATH too, replaying nfct's capture like bin/tsnfct from the repository", () => {
+    const args = ["list", "timeout", "--replay", join(REPO, "fixtures/nfct/policies-list.pcap")];
+    const fromRepo = runFromRoot(join(REPO, "bin/tsnfct"), args, installedEnv("/nonexistent"));
+    const trace = newTrace();
+    const run = runFromRoot("tsnfct", args, installedEnv(prefix, trace.env));
+    expect(fromRepo.status).toBe(0);
+    expect(run.stdout).toBe(fromRepo.stdout);
+    expect(run.stdout).toBe(readFileSync(join(REPO, "fixtures/nfct/policies-list.out"), "utf8"));
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expectLoadedFromPrefix(trace, [`${installed}/bin/tsnfct.js`, "/node_modules/@tsconntrack/nfct/dist/", "/node_modules/@tsconntrack/codec/dist/cttimeout.js"]);
+  });
+
   it("loads ffi-rs and its prebuilt binary from next to the bundled socket package", () => {
     // Needs no root: ffi-rs calls getpid() in libc. -C below does the same through the CLI, as root.
     const socketIndex = join(installed, "node_modules/@tsconntrack/socket/dist/index.js");

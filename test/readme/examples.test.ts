@@ -28,7 +28,7 @@ function runExample(code: string): { status: number | null; stdout: string; stde
 
 const kernel = canRunKernelTests();
 
-describe.each(["packages/socket/README.md", "packages/conntrack/README.md"])("%s example", (readme) => {
+describe.each(["packages/socket/README.md", "packages/conntrack/README.md", "packages/nfct/README.md"])("%s example", (readme) => {
   const code = firstTsBlock(readme);
   it("has a runnable ts example", () => expect(code).toBeDefined());
   it.runIf(code !== undefined && kernel.ok)("runs against a real kernel in a private namespace", () => {
@@ -56,6 +56,21 @@ describe("packages/cli/README.md example", () => {
       expect(result.stderr).toMatch(/have been shown\.\n$/);
       expect(result.status).toBe(0);
       expect(result.stdout).not.toBe("");
+    });
+  }
+});
+
+describe("README.md tsnfct replay examples", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const lines = [...readme.matchAll(/^(tsnfct [^#\n]*--replay [^#\n]*?)\s*(#.*)?$/gm)].map((m) => m[1]!);
+  it("has one", () => expect(lines.length).toBeGreaterThanOrEqual(1));
+  for (const line of lines) {
+    it(line, () => {
+      const args = line.split(" ").slice(1).map((a) => (a.startsWith("fixtures/") ? join(root, a) : a));
+      const result = execHost(join(root, "bin/tsnfct"), args);
+      expect(result.stderr).toBe("");
+      expect(result.status).toBe(0);
+      expect(result.stdout).toMatch(/^\.t1 = \{\n/);
     });
   }
 });

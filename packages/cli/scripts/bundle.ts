@@ -1,5 +1,5 @@
 // Bundles the compiled CLI (packages/cli/dist, from `tsc -b`) into packages/cli/dist-bundle, which
-// bin/tsconntrack runs when it is fresh:
+// bin/tsconntrack (and bin/tsnfct: tsnfct.cjs and its cache, built the same way) runs when fresh:
 //
 //   tsconntrack.cjs         every module of the CLI and the workspace packages in one CommonJS
 //                           function expression (a script, not a module: run.cjs calls it); each
@@ -70,17 +70,35 @@ const LOAD_FILE_IMPORTS: Plugin = {
   },
 };
 
-/** Command lines the code cache is built from: name (fixtures/NAME.cmd and NAME.pcap) or argv. */
-const WARM_RUNS: readonly (string | readonly string[])[] = [["--version"], "varied-L", "varied-G", "varied-D-mark", "varied2-D-tuple", "varied-C", "varied-I", "varied-U-mark", "varied-F"];
+interface Program {
+  readonly name: "tsconntrack" | "tsnfct";
+  /** Its main module in dist. */
+  readonly entry: string;
+  /** Command lines the code cache is built from: a fixture (fixtures/NAME.cmd and NAME.pcap) or argv. */
+  readonly warmRuns: readonly (string | readonly string[])[];
+}
+
+const PROGRAMS: readonly Program[] = [
+  {
+    name: "tsconntrack",
+    entry: "main.js",
+    warmRuns: [["--version"], "varied-L", "varied-G", "varied-D-mark", "varied2-D-tuple", "varied-C", "varied-I", "varied-U-mark", "varied-F"],
+  },
+  {
+    name: "tsnfct",
+    entry: "nfct/main.js",
+    warmRuns: [["list", "version"], "nfct/policies-list", "nfct/policies-get", "nfct/default-get-tcp", "nfct/policies-add", "nfct/default-set-tcp", "nfct/policies-flush"],
+  },
+];
 
 /**
  * The bundle's text (esbuild's CommonJS output, ASCII only, with the external import()s routed
  * through the runner) and its build ID.
  */
-async function bundleText(): Promise<{ text: string; id: string }> {
+async function bundleText(program: Program): Promise<{ text: string; id: string }> {
   const result = await build({
-    entryPoints: [`${DIST}/main.js`],
-    outfile: `${OUT}/tsconntrack.cjs`,
+    entryPoints: [`${DIST}/${program.entry}`],
+    outfile: `${OUT}/${program.name}.cjs`,
     write: false,
     bundle: true,
     format: "cjs",
@@ -101,25 +119,25 @@ async function bundleText(): Promise<{ text: string; id: string }> {
   // A function expression, so the runner's Script evaluates to it and never copies the text to wrap it.
   text = `(function (exports, require, module, __filename, __dirname, importMetaUrl, importExternal) {${text}\n})`;
   const id = createHash("sha256").update(text).digest("hex").slice(0, 20);
-  return { text: `// tsconntrack-bundle ${id}\n${text}`, id };
+  return { text: `// ${program.name}-bundle ${id}\n${text}`, id };
 }
 
 /**
  * Runs the bundle over each warm run in turn, each adding its functions to the cache file. Every
  * one of them exits 0 when the bundle works, so this also checks the bundle.
  */
-function writeCodeCache(): void {
+function writeCodeCache(program: Program): void {
   const runner = `${OUT}/run.cjs`;
   const env: NodeJS.ProcessEnv = { ...process.env, TZ: "UTC", LC_ALL: "C" };
   delete env["NODE_OPTIONS"];
-  for (const warm of WARM_RUNS) {
+  for (const warm of program.warmRuns) {
     let argv: readonly string[];
     if (typeof warm === "string") {
       const base = `${REPO}fixtures/${warm}`;
       if (!existsSync(`${base}.cmd`) || !existsSync(`${base}.pcap`)) continue;
       argv = [...readFileSync(`${base}.cmd`, "utf8").trim().split(/\s+/), "--replay", `${base}.pcap`];
     } else argv = warm;
-    const code = `process.argv.splice(1, 0, "tsconntrack"); require(${JSON.stringify(runner)}).run({ writeCache: true });`;
+    const code = `process.argv.splice(1, 0, ${JSON.stringify(program.name)}); require(${JSON.stringify(runner)}).run({ program: ${JSON.stringify(program.name)}, writeCache: true });`;
     const run = spawnSync(process.execPath, ["-e", code, "--", ...argv], { env, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", timeout: 30_000 });
     if (run.status !== 0) throw new Error(`the bundle failed on ${argv.join(" ")}: ${run.error?.message ?? run.signal ?? `exit ${run.status}`}\n${run.stderr}`);
   }
@@ -136,10 +154,14 @@ function writeAtomically(path: string, contents: string | Buffer): void {
 // new one without its cache until the warm runs have written it.
 mkdirSync(OUT, { recursive: true });
 writeAtomically(`${OUT}/run.cjs`, readFileSync(new URL("./bundle-runner.cjs", import.meta.url)));
-const bundle = await bundleText();
-writeAtomically(`${OUT}/tsconntrack.cjs`, bundle.text);
-writeCodeCache();
-// Older builds' caches and layouts. The cache's name is the runner's: tsconntrack-ID-vN-ARCH.v8cache.
-// Caches of this bundle for other Node versions stay (a CI run on Node 22 builds its own).
-const current = (name: string): boolean => name === "run.cjs" || name === "tsconntrack.cjs" || name.startsWith(`tsconntrack-${bundle.id}-`);
+const kept = ["run.cjs"];
+for (const program of PROGRAMS) {
+  const bundle = await bundleText(program);
+  writeAtomically(`${OUT}/${program.name}.cjs`, bundle.text);
+  writeCodeCache(program);
+  kept.push(`${program.name}.cjs`, `${program.name}-${bundle.id}-`);
+}
+// Older builds' caches and layouts. A cache's name is the runner's: NAME-ID-vN-ARCH.v8cache; the caches
+// of this build for other Node versions stay (a CI run on Node 22 builds its own).
+const current = (name: string): boolean => kept.some((prefix) => (prefix.endsWith("-") ? name.startsWith(prefix) : name === prefix));
 for (const name of readdirSync(OUT)) if (!current(name)) rmSync(`${OUT}/${name}`, { recursive: true, force: true });

@@ -44,14 +44,34 @@ export function attrValueType(a: AttrDescriptor, family: FamilyDescriptor): stri
       base = a.nested !== undefined ? `${family.attributeSets[a.nested]!.typeName}[]` : "unknown[]";
       break;
     case "nest-type-value":
-    case "sub-message":
       base = "unknown";
+      break;
+    case "sub-message":
+      base = subMessageType(a, family);
       break;
     default:
       base = a.struct !== undefined ? family.structs[a.struct]!.typeName : (scalarType(a.type, a.displayHint) ?? "unknown");
   }
   if (!a.multiAttr) return base;
   return /^[A-Za-z0-9_]+$/.test(base) ? `${base}[]` : `(${base})[]`;
+}
+
+/**
+ * A sub-message's value: one of its formats (fixed-header members and attributes side by side).
+ * A payload whose selector names no format is kept in $unknown, so it never needs a type here.
+ */
+function subMessageType(a: AttrDescriptor, family: FamilyDescriptor): string {
+  const formats = family.subMessages?.[a.subMessage!]?.formats ?? [];
+  const types = new Set<string>();
+  for (const f of formats) {
+    const parts = [f.fixedHeader, f.attributeSet].flatMap((name, i) => {
+      if (name === undefined) return [];
+      return [i === 0 ? family.structs[name]!.typeName : family.attributeSets[name]!.typeName];
+    });
+    types.add(parts.length === 0 ? "Record<string, never>" : parts.join(" & "));
+  }
+  if (types.size === 0) return "never";
+  return [...types].join(" | ");
 }
 
 function memberValueType(m: StructMemberDescriptor): string | undefined {

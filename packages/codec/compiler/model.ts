@@ -14,6 +14,7 @@ import type {
   OperationDescriptor,
   OpModeDescriptor,
   StructDescriptor,
+  SubMessageDescriptor,
   StructMemberDescriptor,
 } from "../src/schema/descriptor.js";
 import { SpecError } from "./errors.js";
@@ -137,6 +138,10 @@ export function buildFamilyModel(spec: RawSpec, file: string): FamilyModel {
   const orderedStructs: Record<string, StructDescriptor> = {};
   structDefs.forEach((s) => (orderedStructs[s.def.name] = structs[s.def.name]!));
 
+  // --- sub-messages (their references are checked once the attribute sets exist)
+  const rawSubMessages = new Map((spec["sub-messages"] ?? []).map((sm, i) => [sm.name, { sm, index: i }]));
+  if (rawSubMessages.size !== (spec["sub-messages"] ?? []).length) fail("sub-messages", "duplicate sub-message name");
+
   // --- attribute sets
   const rawSets = new Map<string, { set: RawAttrSet; index: number }>();
   spec["attribute-sets"].forEach((set, i) => {
@@ -206,6 +211,12 @@ export function buildFamilyModel(spec: RawSpec, file: string): FamilyModel {
     if (a["display-hint"]) out.displayHint = a["display-hint"] as DisplayHint;
     if (a.struct) out.struct = a.struct;
     if (a["multi-attr"]) out.multiAttr = true;
+    if (type === "sub-message") {
+      const sub = a["sub-message"] ?? fail(path, 'a sub-message needs "sub-message"');
+      if (!rawSubMessages.has(sub)) fail(`${path}.sub-message`, `unknown sub-message "${sub}"`);
+      out.subMessage = sub;
+      out.selector = a.selector ?? fail(path, 'a sub-message needs "selector"');
+    }
     const checks = a.checks ?? {};
     const check = (key: string): number | undefined =>
       checks[key] === undefined ? undefined : intOrDefine(checks[key] as string | number, `${path}.checks.${key}`);
@@ -217,6 +228,38 @@ export function buildFamilyModel(spec: RawSpec, file: string): FamilyModel {
     if (minLen !== undefined) out.minLen = minLen;
     if (a.doc) out.doc = a.doc;
     return out;
+  }
+
+  const subMessages: Record<string, SubMessageDescriptor> = {};
+  for (const [name, { sm, index }] of rawSubMessages) {
+    const path = `sub-messages[${index}]`;
+    const values = new Set<string>();
+    subMessages[name] = {
+      name,
+      formats: sm.formats.map((f, j) => {
+        const fPath = `${path}.formats[${j}]`;
+        if (values.has(f.value)) fail(`${fPath}.value`, `duplicate format value "${f.value}"`);
+        values.add(f.value);
+        const fixed = f["fixed-header"];
+        const set = f["attribute-set"];
+        if (fixed !== undefined && !(fixed in structs)) fail(`${fPath}.fixed-header`, `unknown struct "${fixed}"`);
+        if (set !== undefined && !(set in attributeSets)) fail(`${fPath}.attribute-set`, `unknown attribute set "${set}"`);
+        return { value: f.value, ...(fixed !== undefined ? { fixedHeader: fixed } : {}), ...(set !== undefined ? { attributeSet: set } : {}) };
+      }),
+    };
+  }
+  // Each sub-message attribute's selector is a sibling whose values can name every format.
+  for (const [setName, { index }] of rawSets) {
+    const set = attributeSets[setName]!;
+    set.attrs.forEach((a, j) => {
+      if (a.type !== "sub-message") return;
+      const aPath = `attribute-sets[${index}].attributes[${j}]`;
+      const selector = set.attrs.find((b) => b.name === a.selector) ?? fail(`${aPath}.selector`, `"${a.selector}" is not an attribute of "${setName}" (only a sibling can select)`);
+      for (const f of subMessages[a.subMessage!]!.formats) {
+        const problem = selectorValueProblem(selector, f.value, enums);
+        if (problem !== undefined) fail(`${aPath}.selector`, `format "${f.value}" of "${a.subMessage}": ${problem}`);
+      }
+    });
   }
 
   // --- operations
@@ -297,10 +340,24 @@ export function buildFamilyModel(spec: RawSpec, file: string): FamilyModel {
     enums,
     structs: orderedStructs,
     attributeSets,
+    ...(Object.keys(subMessages).length > 0 ? { subMessages } : {}),
     operations: descriptor.operations,
     mcastGroups,
   };
   return { descriptor: ordered, enumEntryCNames, operations, mcastCNames };
+}
+
+const INTEGER_SELECTORS = new Set(["u8", "u16", "u32", "s8", "s16", "s32"]);
+
+/** Why a format value cannot match the selector attribute (undefined when it can). */
+function selectorValueProblem(selector: AttrDescriptor, value: string, enums: Readonly<Record<string, EnumDescriptor>>): string | undefined {
+  if (selector.type === "string") return undefined;
+  if (!INTEGER_SELECTORS.has(selector.type)) return `a ${selector.type} attribute cannot select (use a string or a fixed-size integer)`;
+  if (selector.enum !== undefined) {
+    if (selector.enumAsFlags) return "a flags attribute cannot select";
+    return enums[selector.enum]!.entries.some((e) => e.name === value) ? undefined : `"${value}" is not an entry of enum "${selector.enum}"`;
+  }
+  return /^-?[0-9]+$/.test(value) ? undefined : `"${value}" is not a decimal number (the selector has no enum)`;
 }
 
 function buildMode(mode: RawOpMode, v: OpValues): OpModeDescriptor {

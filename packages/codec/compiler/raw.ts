@@ -46,6 +46,8 @@ export interface RawAttr extends Raw {
   readonly struct?: string;
   readonly "name-prefix"?: string;
   readonly "sub-type"?: string;
+  readonly "sub-message"?: string;
+  readonly selector?: string;
   readonly checks?: Readonly<Record<string, unknown>>;
 }
 
@@ -55,6 +57,17 @@ export interface RawAttrSet extends Raw {
   readonly "subset-of"?: string;
   readonly doc?: string;
   readonly attributes: readonly RawAttr[];
+}
+
+export interface RawSubMessageFormat {
+  readonly value: string;
+  readonly "fixed-header"?: string;
+  readonly "attribute-set"?: string;
+}
+
+export interface RawSubMessage {
+  readonly name: string;
+  readonly formats: readonly RawSubMessageFormat[];
 }
 
 export interface RawOpMessage {
@@ -93,6 +106,7 @@ export interface RawSpec extends Raw {
   readonly protonum?: number;
   readonly definitions?: readonly RawDefinition[];
   readonly "attribute-sets": readonly RawAttrSet[];
+  readonly "sub-messages"?: readonly RawSubMessage[];
   readonly operations: {
     readonly "enum-model"?: "unified" | "directional";
     readonly "fixed-header"?: string;

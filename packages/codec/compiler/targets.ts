@@ -5,4 +5,8 @@ export interface Target {
   readonly out: string;
 }
 
-export const TARGETS: readonly Target[] = [{ spec: "spec/conntrack.yaml", out: "src/gen/conntrack.ts" }];
+export const TARGETS: readonly Target[] = [
+  { spec: "spec/conntrack.yaml", out: "src/gen/conntrack.ts" },
+  { spec: "spec/cttimeout.yaml", out: "src/gen/cttimeout.ts" },
+  { spec: "spec/cthelper.yaml", out: "src/gen/cthelper.ts" },
+];

@@ -192,6 +192,24 @@ function checkAttr(c: Checker, v: unknown, path: string, inSubset: boolean): voi
     for (const k of ["min-len", "max-len", "exact-len"]) c.optIntOrString(checks, k, `${path}.checks`);
   }
   if (a.type === "nest" && !inSubset && !("nested-attributes" in a)) c.fail(path, 'a nest needs "nested-attributes"');
+  if (a.type === "sub-message" && !inSubset) {
+    if (!("sub-message" in a)) c.fail(path, 'a sub-message needs "sub-message" (the definition to use)');
+    if (!("selector" in a)) c.fail(path, 'a sub-message needs "selector" (the attribute that picks the format)');
+  }
+}
+
+function checkSubMessage(c: Checker, v: unknown, path: string): void {
+  const sm = c.object(v, path);
+  c.keys(sm, ["name", "formats"], path);
+  c.name(c.required(sm, "name", path), `${path}.name`);
+  c.array(c.required(sm, "formats", path), `${path}.formats`).forEach((f, i) => {
+    const fPath = `${path}.formats[${i}]`;
+    const format = c.object(f, fPath);
+    c.keys(format, ["value", "fixed-header", "attribute-set"], fPath);
+    c.string(c.required(format, "value", fPath), `${fPath}.value`);
+    c.optString(format, "fixed-header", fPath);
+    c.optString(format, "attribute-set", fPath);
+  });
 }
 
 function checkMessage(c: Checker, v: unknown, path: string): void {
@@ -253,6 +271,8 @@ export function validateStructure(doc: unknown, file: string, options: ValidateO
       checkAttr(c, a, `${path}.attributes[${j}]`, "subset-of" in set),
     );
   });
+
+  c.array(top["sub-messages"] ?? [], "sub-messages").forEach((sm, i) => checkSubMessage(c, sm, `sub-messages[${i}]`));
 
   const ops = c.object(c.required(top, "operations", ""), "operations");
   c.keys(ops, OPS_KEYS, "operations");

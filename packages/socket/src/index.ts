@@ -23,6 +23,7 @@ export { RecordingTransport, type RecordingOptions } from "./recording-transport
 export { type CaptureRecord, overrunMarker, isOverrunMarker } from "./capture.js";
 export { withNetns, netnsPath } from "./netns.js";
 export { createLibcSyscalls, dieOfSignal } from "./libc.js";
+export { withoutAttributePadding } from "./padding.js";
 export {
   NetlinkClient,
   type NetlinkClientOptions,
@@ -32,5 +33,13 @@ export {
   type DumpSummary,
   type DumpStream,
 } from "./request.js";
+export {
+  NetlinkSession,
+  SessionArgumentError,
+  isSessionArgumentError,
+  type SessionOptions,
+  type EventSocketOptions,
+  type SessionErrorFactory,
+} from "./session.js";
 export { EventSubscription, DEFAULT_EVENT_RECEIVE_BUFFER, type EventItem, type SubscribeOptions } from "./subscription.js";
 export * from "./pcap/index.js";

@@ -3,6 +3,7 @@ import { readSyscallLogFor, type FailedBind } from "./capture-sockets.js";
 import { ENOBUFS, NETLINK_NETFILTER } from "./constants.js";
 import { NetlinkProtocolError, NetlinkSocketError } from "./errors.js";
 import { openPcapFile } from "./pcap/reader.js";
+import { withoutAttributePadding } from "./padding.js";
 import { ReplayScript, type ScriptMessage, type ScriptRequest, type UnsolicitedChunk } from "./replay-script.js";
 import type { Datagram, Transport } from "./transport.js";
 import { HEADER_SIZE, align4, messageOffsets, readHeader, setSeqAndPid, viewOf } from "./wire.js";
@@ -292,11 +293,12 @@ export class ReplayTransport implements Transport {
   }
 
   private compare(mine: Uint8Array, request: ScriptRequest, index: number): void {
-    // Same length, type and flags (bytes 0..8), same payload; seq and pid (8..16) may differ.
+    // Same length, type and flags (bytes 0..8), same payload; seq and pid (8..16) may differ, and so
+    // may the content of attribute padding.
     const theirs = this.records.get(request.record)!.bytes.subarray(request.at, request.at + request.len);
     const sameHead = mine.length === theirs.length && mine.subarray(4, 8).every((b, i) => b === theirs[4 + i]);
-    const a = mine.subarray(HEADER_SIZE);
-    const b = theirs.subarray(HEADER_SIZE);
+    const a = withoutAttributePadding(mine, this.protocol).subarray(HEADER_SIZE);
+    const b = withoutAttributePadding(theirs, this.protocol).subarray(HEADER_SIZE);
     const firstDifference = a.findIndex((byte, i) => byte !== b[i]);
     if (sameHead && firstDifference < 0) return;
     const where = sameHead ? `payload byte ${firstDifference}` : "header (length, type or flags)";

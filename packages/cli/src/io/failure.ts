@@ -39,19 +39,19 @@ function netnsText(error: NetnsError): string {
 }
 
 /** The one line a user sees for `error`. */
-export function failureText(error: unknown): string {
-  if (isNetnsError(error)) return `${MESSAGE_PREFIX}${netnsText(error)}\n`;
-  if (isCaptureFileError(error)) return `${MESSAGE_PREFIX}${captureFileText(error)}\n`;
-  if (isPcapFormatError(error)) return `${MESSAGE_PREFIX}not a netlink capture: ${error.message}\n`;
-  if (isNetlinkDecodeError(error)) return `${MESSAGE_PREFIX}malformed netlink message: ${error.message}\n`;
-  if (isOutputError(error)) return `${MESSAGE_PREFIX}write error on ${error.fd === 1 ? "standard output" : `fd ${error.fd}`}: ${errnoText(error.code)}\n`;
+export function failureText(error: unknown, prefix = MESSAGE_PREFIX): string {
+  if (isNetnsError(error)) return `${prefix}${netnsText(error)}\n`;
+  if (isCaptureFileError(error)) return `${prefix}${captureFileText(error)}\n`;
+  if (isPcapFormatError(error)) return `${prefix}not a netlink capture: ${error.message}\n`;
+  if (isNetlinkDecodeError(error)) return `${prefix}malformed netlink message: ${error.message}\n`;
+  if (isOutputError(error)) return `${prefix}write error on ${error.fd === 1 ? "standard output" : `fd ${error.fd}`}: ${errnoText(error.code)}\n`;
   const system = error as { code?: unknown; syscall?: unknown; path?: unknown };
   if (typeof system.code === "string" && typeof system.syscall === "string" && errnoNumber(system.code) !== undefined) {
     const where = typeof system.path === "string" ? ` ${system.path}` : "";
-    return `${MESSAGE_PREFIX}${system.syscall}${where}: ${errnoText(system.code)}\n`;
+    return `${prefix}${system.syscall}${where}: ${errnoText(system.code)}\n`;
   }
   const message = error instanceof Error ? error.message : String(error);
-  return `${MESSAGE_PREFIX}internal error: ${message.split("\n")[0]} (TSCONNTRACK_DEBUG=1 shows where)\n`;
+  return `${prefix}internal error: ${message.split("\n")[0]} (TSCONNTRACK_DEBUG=1 shows where)\n`;
 }
 
 function errnoText(code: string): string {
@@ -59,14 +59,17 @@ function errnoText(code: string): string {
   return errno === undefined ? code : strerror(errno);
 }
 
-/** Reports `error` and returns the exit status; on a broken pipe, dies of SIGPIPE when it can. */
-export async function reportFailure(error: unknown): Promise<number> {
+/**
+ * Reports `error` (one line after `prefix`, the program's message prefix) and returns the exit
+ * status; on a broken pipe, dies of SIGPIPE when it can.
+ */
+export async function reportFailure(error: unknown, prefix = MESSAGE_PREFIX): Promise<number> {
   if (isBrokenPipeError(error)) {
     const { dieOfSignal } = await import("@tsconntrack/socket");
     dieOfSignal(SIGPIPE);
     return 128 + SIGPIPE;
   }
   if (process.env["TSCONNTRACK_DEBUG"]) writeStderr(`${error instanceof Error ? error.stack : String(error)}\n`);
-  writeStderr(failureText(error));
+  writeStderr(failureText(error, prefix));
   return 1;
 }

@@ -142,10 +142,66 @@ function valueCode(a: AttrInfo, structIndex: ReadonlyMap<string, number>): strin
   }
 }
 
+/** The local that collects [p, len, raw, idx] of one sub-message attribute's occurrences. */
+function pendingName(a: AttrInfo): string {
+  return `sm${a.value}`;
+}
+
+/** In the attribute loop: remember where a sub-message is (its selector may come later) and hold its key's place. */
+function subMessageCase(a: AttrInfo): string {
+  const pending = `(${pendingName(a)} ??= []).push(p, len, raw, idx);`;
+  if (a.multi) return `      case ${a.value}: { if (${prop(a.key)} === undefined) ${prop(a.key)} = []; ${pending} break; }`;
+  return `      case ${a.value}: { if (${prop(a.key)} === undefined) { ${prop(a.key)} = null; ${pending} } ` +
+    `else (unk ??= []).push(h.unknownAttr(u8, p, len, raw, idx)); break; }`;
+}
+
+/**
+ * After the attribute loop: decode each remembered sub-message as the format its selector names.
+ * A payload no format fits (unknown selector value, wrong fixed-header size) goes to $unknown.
+ */
+function subMessageResolve(a: AttrInfo, structIndex: ReadonlyMap<string, number>): string {
+  const sm = a.subMessage!;
+  const cases = sm.formats.map((f) => {
+    const size = f.struct?.size ?? 0;
+    const parts: string[] = [];
+    if (f.struct !== undefined) {
+      parts.push(f.set === undefined ? `if (sl - 4 !== ${size}) break;` : `if (sl - 4 < ${size}) break;`);
+      parts.push(`v = s${structIndex.get(f.struct.name)}(dv, u8, sq);`);
+    } else if (f.set === undefined) parts.push("if (sl !== 4) break; v = {};");
+    if (f.set !== undefined) {
+      const inner = `d${f.set.index}(dv, u8, sq + ${size}, sp + sl, depth + 1)`;
+      parts.push(f.struct !== undefined ? `Object.assign(v, ${inner});` : `v = ${inner};`);
+    }
+    return `          case ${JSON.stringify(f.selects)}: ${parts.join(" ")} break;`;
+  });
+  const list = pendingName(a);
+  const store = a.multi ? `${prop(a.key)}.push(v);` : `${prop(a.key)} = v;`;
+  const empty = a.multi ? `${prop(a.key)}.length === 0` : `${prop(a.key)} === null`;
+  return `
+    if (${list} !== undefined) {
+      const sel = ${prop(a.subMessage!.selector.key)};
+      for (let k = 0; k < ${list}.length; k += 4) {
+        const sp = ${list}[k], sl = ${list}[k + 1], sq = sp + 4;
+        let v;
+        switch (sel) {
+${cases.join("\n")}
+        }
+        if (v === undefined) { (unk ??= []).push(h.unknownAttr(u8, sp, sl, ${list}[k + 2], ${list}[k + 3])); resort = true; }
+        else ${store}
+      }
+      if (${empty}) delete ${prop(a.key)};
+    }`;
+}
+
 function setDecoderSource(set: SetInfo, structIndex: ReadonlyMap<string, number>): string {
   const cases: string[] = [];
+  const subMessages = set.attrs.filter((a) => a.kind === Kind.subMessage);
   for (const a of set.byType) {
     if (a === undefined || a.kind === Kind.pad) continue;
+    if (a.kind === Kind.subMessage) {
+      cases.push(subMessageCase(a));
+      continue;
+    }
     const store = a.multi
       ? `{ const arr = ${prop(a.key)}; if (arr === undefined) ${prop(a.key)} = [v]; else arr.push(v); }`
       : `if (${prop(a.key)} === undefined) ${prop(a.key)} = v; else (unk ??= []).push(h.unknownAttr(u8, p, len, raw, idx));`;
@@ -155,7 +211,7 @@ function setDecoderSource(set: SetInfo, structIndex: ReadonlyMap<string, number>
   function d${set.index}(dv, u8, p, end, depth) {
     if (depth > h.MAX_DEPTH) h.fail(3, p, "nesting deeper than " + h.MAX_DEPTH + " levels");
     const o = {};
-    let unk, idx = 0;
+    let unk, idx = 0${subMessages.map((a) => `, ${pendingName(a)}`).join("")}${subMessages.length > 0 ? ", resort = false" : ""};
     while (p < end) {
       if (end - p < 4) h.fail(0, p, (end - p) + " bytes left, too short for an nlattr");
       const len = ${u16Expr(HOST_LITTLE_ENDIAN, "p")};
@@ -169,7 +225,7 @@ ${cases.join("\n")}
       }
       idx++;
       p += (len + 3) & ~3;
-    }
+    }${subMessages.map((a) => subMessageResolve(a, structIndex)).join("")}${subMessages.length > 0 ? "\n    if (resort) unk.sort((x, y) => x.index - y.index);" : ""}
     if (unk !== undefined) o.$unknown = unk;
     return o;
   }`;

@@ -6,7 +6,7 @@ import { AttrWriter } from "../wire/attr-writer.js";
 import type { Endian } from "../wire/attr-reader.js";
 import { NLA_F_NESTED } from "../wire/constants.js";
 import { parseIPv4, parseIPv6 } from "./ip.js";
-import { Kind, type AttrInfo, type KindCode, type SetInfo, type StructInfo } from "./tables.js";
+import { Kind, type AttrInfo, type FormatInfo, type KindCode, type SetInfo, type StructInfo } from "./tables.js";
 import { MAX_DEPTH } from "./decode-gen.js";
 
 
@@ -162,14 +162,48 @@ function writeAttr(w: AttrWriter, a: AttrInfo, v: unknown, path: string, depth: 
   w.endAttr(start);
 }
 
+/** The format the sibling selector of `a` names in `parent` (enum member names accepted). */
+function subMessageFormat(a: AttrInfo, parent: Record<string, unknown>, path: string): FormatInfo {
+  const sm = a.subMessage!;
+  const selector = sm.selector;
+  let sel = parent[selector.key];
+  if (typeof sel === "string" && selector.kind !== Kind.string) sel = enumValue(selector.enumDesc, sel, path);
+  const format = sm.formats.find((f) => f.selects === sel);
+  if (format === undefined) {
+    const known = sm.formats.map((f) => String(f.selects)).join(", ");
+    bad(path, sel === undefined ? `needs ${selector.name} beside it to pick a format of ${sm.name}` : `${selector.name} = ${String(sel)} names no format of ${sm.name} (known: ${known}); give raw bytes in $unknown instead`);
+  }
+  return format;
+}
+
+function writeSubMessage(w: AttrWriter, a: AttrInfo, v: unknown, parent: Record<string, unknown>, path: string, depth: number): void {
+  const format = subMessageFormat(a, parent, path);
+  if (typeof v !== "object" || v === null || Array.isArray(v)) bad(path, `expected an object for ${a.subMessage!.name}`);
+  // As YNL: a payload of attributes is a nest.
+  const start = w.beginAttr(a.value | (format.set !== undefined ? NLA_F_NESTED : 0));
+  if (format.struct !== undefined) putStruct(w, format.struct, v, path);
+  if (format.set !== undefined) writeSet(w, format.set, v, path, depth + 1, format.memberKeys);
+  else {
+    for (const key of Object.keys(v)) {
+      if (!format.memberKeys.has(key) && (v as Record<string, unknown>)[key] !== undefined) {
+        throw new NetlinkEncodeError("unknown-key", `${path}.${key}`, `this format of ${a.subMessage!.name} has no "${key}"`);
+      }
+    }
+  }
+  w.endAttr(start);
+}
+
 function writeUnknown(w: AttrWriter, u: UnknownAttr): void {
   const start = w.beginAttr((u.type & 0x3fff) | (u.flags & 0xc000));
   w.putBytes(u.data);
   w.endAttr(start);
 }
 
-/** Write the attributes of `value` (an object of the set's keys) into `w`. */
-export function writeSet(w: AttrWriter, set: SetInfo, value: unknown, path: string, depth: number): void {
+/**
+ * Write the attributes of `value` (an object of the set's keys) into `w`. `skipKeys` are keys that
+ * belong to something else written beside the set (a sub-message's fixed header).
+ */
+export function writeSet(w: AttrWriter, set: SetInfo, value: unknown, path: string, depth: number, skipKeys?: ReadonlySet<string>): void {
   if (depth > MAX_DEPTH) throw new NetlinkEncodeError("too-deep", path, `nesting deeper than ${MAX_DEPTH} levels`);
   if (typeof value !== "object" || value === null || Array.isArray(value)) bad(path, `expected an object for ${set.name}`);
   const obj = value as Record<string, unknown>;
@@ -188,7 +222,7 @@ export function writeSet(w: AttrWriter, set: SetInfo, value: unknown, path: stri
     }
   };
   for (const key of Object.keys(obj)) {
-    if (key === "$unknown") continue;
+    if (key === "$unknown" || skipKeys?.has(key)) continue;
     const v = obj[key];
     if (v === undefined) continue;
     const a = set.byKey.get(key);
@@ -198,13 +232,15 @@ export function writeSet(w: AttrWriter, set: SetInfo, value: unknown, path: stri
       if (!Array.isArray(v)) bad(attrPath, "expected an array (multi-attr)");
       for (const item of v) {
         spliceUnknown();
-        writeAttr(w, a, item, attrPath, depth);
+        if (a.kind === Kind.subMessage) writeSubMessage(w, a, item, obj, attrPath, depth);
+        else writeAttr(w, a, item, attrPath, depth);
         count++;
       }
     } else {
       if (a.kind === Kind.flag && v === false) continue;
       spliceUnknown();
-      writeAttr(w, a, v, attrPath, depth);
+      if (a.kind === Kind.subMessage) writeSubMessage(w, a, v, obj, attrPath, depth);
+      else writeAttr(w, a, v, attrPath, depth);
       count++;
     }
   }

@@ -34,6 +34,8 @@ export const Kind = {
   nest: 19,
   /** {value, selector}, host order. */
   bitfield32: 20,
+  /** A YNL sub-message: read as the format its sibling selector names, else kept in $unknown. */
+  subMessage: 21,
 } as const;
 export type KindCode = (typeof Kind)[keyof typeof Kind];
 
@@ -50,6 +52,25 @@ export interface AttrInfo {
   nested: SetInfo | undefined;
   readonly struct: StructInfo | undefined;
   readonly enumDesc: EnumDescriptor | undefined;
+  /** For sub-messages. */
+  subMessage: SubMessageInfo | undefined;
+}
+
+/** One format of a sub-message, with the selector value that picks it already resolved. */
+export interface FormatInfo {
+  /** What the decoded selector attribute holds for this format (enum entries as their numbers). */
+  readonly selects: number | string;
+  readonly struct: StructInfo | undefined;
+  readonly set: SetInfo | undefined;
+  /** Keys of the fixed header's members (they sit beside the attributes in the value). */
+  readonly memberKeys: ReadonlySet<string>;
+}
+
+export interface SubMessageInfo {
+  readonly name: string;
+  /** The sibling attribute whose decoded value picks the format. */
+  readonly selector: AttrInfo;
+  readonly formats: readonly FormatInfo[];
 }
 
 export interface SetInfo {
@@ -113,13 +134,14 @@ function attrKind(a: { type: string; displayHint?: string | undefined; struct?: 
     case "string": return Kind.string;
     case "bitfield32": return Kind.bitfield32;
     case "nest": return Kind.nest;
+    case "sub-message": return Kind.subMessage;
     case "binary":
       if (a.struct !== undefined) return Kind.struct;
       if (a.displayHint === "ipv4") return Kind.ipv4Bytes;
       if (a.displayHint === "ipv6") return Kind.ipv6;
       if (a.displayHint === "ipv4-or-v6") return Kind.ipAny;
       return Kind.binary;
-    // indexed-array, nest-type-value, sub-message, unused: kept as bytes (round-trips exactly).
+    // indexed-array, nest-type-value, unused: kept as bytes (round-trips exactly).
     default: return Kind.binary;
   }
 }
@@ -161,6 +183,7 @@ export function buildTables(family: FamilyDescriptor): FamilyTables {
   const sets: SetInfo[] = [];
   const setsByName = new Map<string, SetInfo>();
   const pendingNests: [AttrInfo, string][] = [];
+  const pendingSubMessages: [AttrInfo, AttrInfo[]][] = [];
   Object.values(family.attributeSets).forEach((setDesc: AttrSetDescriptor, index) => {
     const attrs: AttrInfo[] = [];
     const byKey = new Map<string, AttrInfo>();
@@ -173,12 +196,15 @@ export function buildTables(family: FamilyDescriptor): FamilyTables {
       const struct = kind === Kind.struct ? structsByName.get(a.struct!) : undefined;
       if (kind === Kind.struct && struct === undefined) throw new SpecTableError(`${setDesc.name}.${a.name}: unknown struct ${a.struct}`);
       if (kind === Kind.nest && a.nested === undefined) kind = Kind.binary;
+      if (kind === Kind.subMessage && (a.subMessage === undefined || a.selector === undefined)) kind = Kind.binary;
       const info: AttrInfo = {
         desc: a, name: a.name, key: a.key, value: a.value, kind,
         littleEndian: isLittleEndian(a.byteOrder), multi: a.multiAttr === true,
         nested: undefined, struct, enumDesc: a.enum !== undefined ? family.enums[a.enum] : undefined,
+        subMessage: undefined,
       };
       if (kind === Kind.nest) pendingNests.push([info, a.nested!]);
+      if (kind === Kind.subMessage) pendingSubMessages.push([info, attrs]);
       attrs.push(info);
       if (kind !== Kind.pad) {
         if (byKey.has(a.key)) throw new SpecTableError(`${setDesc.name}: duplicate key ${a.key}`);
@@ -201,5 +227,37 @@ export function buildTables(family: FamilyDescriptor): FamilyTables {
     if (nested === undefined) throw new SpecTableError(`${info.name}: unknown nested set ${nestedName}`);
     info.nested = nested;
   }
+  for (const [info, siblings] of pendingSubMessages) info.subMessage = subMessageInfo(family, info, siblings, setsByName, structsByName);
   return { family, sets, setsByName, structsByName };
+}
+
+const SELECTOR_KINDS = new Set<KindCode>([Kind.u8, Kind.u16, Kind.u32, Kind.s8, Kind.s16, Kind.s32, Kind.string]);
+
+function subMessageInfo(
+  family: FamilyDescriptor,
+  info: AttrInfo,
+  siblings: readonly AttrInfo[],
+  setsByName: ReadonlyMap<string, SetInfo>,
+  structsByName: ReadonlyMap<string, StructInfo>,
+): SubMessageInfo {
+  const where = `${info.name} (sub-message ${info.desc.subMessage})`;
+  const desc = family.subMessages?.[info.desc.subMessage!];
+  if (desc === undefined) throw new SpecTableError(`${where}: unknown sub-message`);
+  const selector = siblings.find((s) => s.name === info.desc.selector);
+  if (selector === undefined) throw new SpecTableError(`${where}: selector ${info.desc.selector} is not a sibling attribute`);
+  if (!SELECTOR_KINDS.has(selector.kind)) throw new SpecTableError(`${where}: selector ${selector.name} is neither a string nor a fixed-size integer`);
+  const formats = desc.formats.map((f): FormatInfo => {
+    let selects: number | string = f.value;
+    if (selector.kind !== Kind.string) {
+      const entry = selector.enumDesc?.entries.find((e) => e.name === f.value);
+      selects = entry !== undefined ? entry.value : /^-?[0-9]+$/.test(f.value) ? Number(f.value) : NaN;
+      if (Number.isNaN(selects)) throw new SpecTableError(`${where}: format value ${f.value} is not a value of ${selector.name}`);
+    }
+    const set = f.attributeSet !== undefined ? setsByName.get(f.attributeSet) : undefined;
+    if (f.attributeSet !== undefined && set === undefined) throw new SpecTableError(`${where}: unknown attribute set ${f.attributeSet}`);
+    const struct = f.fixedHeader !== undefined ? structsByName.get(f.fixedHeader) : undefined;
+    if (f.fixedHeader !== undefined && struct === undefined) throw new SpecTableError(`${where}: unknown struct ${f.fixedHeader}`);
+    return { selects, struct, set, memberKeys: new Set(struct?.members.filter((m) => m.kind !== Kind.pad).map((m) => m.key) ?? []) };
+  });
+  return { name: desc.name, selector, formats };
 }

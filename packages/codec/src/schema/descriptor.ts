@@ -32,6 +32,10 @@ export interface AttrDescriptor {
   /** For binary: a struct definition decoding the payload. */
   readonly struct?: string;
   readonly multiAttr?: boolean;
+  /** For sub-message: the family's sub-message definition holding the formats. */
+  readonly subMessage?: string;
+  /** For sub-message: the sibling attribute (spec name) whose value picks the format. */
+  readonly selector?: string;
   /** From checks: exact-len / max-len / min-len. */
   readonly exactLen?: number;
   readonly maxLen?: number;
@@ -82,6 +86,25 @@ export interface StructDescriptor {
   readonly size: number;
 }
 
+/** One way to read a sub-message: chosen when the selector attribute has `value`. */
+export interface SubMessageFormatDescriptor {
+  /**
+   * The selector value, as the spec writes it: an entry name of the selector's enum, a decimal
+   * number for an integer selector without enum, or the text of a string selector.
+   */
+  readonly value: string;
+  /** Struct at the start of the payload; its members join the value's keys. */
+  readonly fixedHeader?: string;
+  /** Attribute set of the payload (after the fixed header, if any). */
+  readonly attributeSet?: string;
+}
+
+/** A YNL sub-message: an attribute whose payload format depends on a sibling attribute's value. */
+export interface SubMessageDescriptor {
+  readonly name: string;
+  readonly formats: readonly SubMessageFormatDescriptor[];
+}
+
 export interface OpModeDescriptor {
   /** Full 16-bit nlmsg_type of the request (netlink-raw: (subsys << 8) | msg). */
   readonly requestValue?: number;
@@ -117,6 +140,8 @@ export interface FamilyDescriptor {
   readonly enums: Readonly<Record<string, EnumDescriptor>>;
   readonly structs: Readonly<Record<string, StructDescriptor>>;
   readonly attributeSets: Readonly<Record<string, AttrSetDescriptor>>;
+  /** Sub-message definitions by name; absent when the spec has none. */
+  readonly subMessages?: Readonly<Record<string, SubMessageDescriptor>>;
   readonly operations: readonly OperationDescriptor[];
   readonly mcastGroups: readonly McastGroupDescriptor[];
 }

@@ -7,6 +7,8 @@ import { fileURLToPath } from "node:url";
 
 export const CODEC_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const OUR_SPEC = join(CODEC_DIR, "spec", "conntrack.yaml");
+/** Every spec we compile (conntrack first). */
+export const OUR_SPECS = ["conntrack.yaml", "cttimeout.yaml", "cthelper.yaml"].map((name) => join(CODEC_DIR, "spec", name));
 export const GENERATED = join(CODEC_DIR, "src", "gen", "conntrack.ts");
 export const REFERENCE_DIR = join(CODEC_DIR, "..", "..", "..", "shared", "reference");
 

@@ -1,10 +1,11 @@
-// (a) Our spec is valid under the kernel's netlink-raw JSON schema, run with ajv as YNL runs jsonschema.
+// (a) Our specs are valid under the kernel's netlink-raw JSON schema, run with ajv as YNL runs jsonschema.
 
 import { readFileSync } from "node:fs";
 import AjvModule from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { KERNEL_SPECS, missingReference, NETLINK_RAW_SCHEMA, OUR_SPEC } from "./paths.js";
+import { basename } from "node:path";
+import { KERNEL_SPECS, missingReference, NETLINK_RAW_SCHEMA, OUR_SPECS } from "./paths.js";
 
 type AjvCtor = new (options: object) => { compile(schema: object): ((data: unknown) => boolean) & { errors?: unknown } };
 const Ajv = ((AjvModule as unknown as { default?: AjvCtor }).default ?? AjvModule) as unknown as AjvCtor;
@@ -20,9 +21,9 @@ function compileSchema() {
 const skip = missingReference(NETLINK_RAW_SCHEMA);
 
 describe.skipIf(skip !== undefined)("netlink-raw schema", () => {
-  it("accepts spec/conntrack.yaml", () => {
+  it.each(OUR_SPECS.map((path) => [basename(path), path]))("accepts spec/%s", (_, path) => {
     const validate = compileSchema();
-    const ok = validate(parse(readFileSync(OUR_SPEC, "utf8")));
+    const ok = validate(parse(readFileSync(path, "utf8")));
     expect(validate.errors ?? []).toEqual([]);
     expect(ok).toBe(true);
   });

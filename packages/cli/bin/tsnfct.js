@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// The esbuild bundle of tsnfct (scripts/bundle.ts: one script and its V8 code cache, faster to
+// start) when it was built after the last compile of every package (in the repository; a packed CLI
+// has no bundle), else the tsc output.
+import { statSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const at = (path) => new URL(path, import.meta.url);
+const mtime = (path) => statSync(at(path), { throwIfNoEntry: false })?.mtimeMs ?? Infinity;
+const bundled = mtime("../dist-bundle/tsnfct.cjs");
+const built = ["codec", "socket", "nfct"].map((pkg) => `../../${pkg}/dist/.tsbuildinfo`).concat("../dist/.tsbuildinfo");
+const fresh = bundled !== Infinity && built.every((path) => mtime(path) <= bundled);
+if (fresh) createRequire(import.meta.url)("../dist-bundle/run.cjs").run({ program: "tsnfct" });
+else import("../dist/nfct/main.js");
