@@ -1,4 +1,4 @@
-// Each package README opens with a runnable example; these tests run them as written, so the docs
+// Each library package README opens with a runnable TypeScript example; these tests run them as written, so the docs
 // cannot go stale. Examples that talk to the kernel run inside a private network namespace that
 // replaces the README's placeholder namespace "lab".
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -44,33 +44,4 @@ describe.each(["packages/socket/README.md", "packages/conntrack/README.md", "pac
   if (!kernel.ok) it.skip(`needs the kernel: ${kernel.reason}`, () => {});
 });
 
-describe("packages/cli/README.md example", () => {
-  const readme = readFileSync(join(root, "packages/cli/README.md"), "utf8");
-  const block = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
-  const lines = block.split("\n").filter((l) => l.startsWith("tsconntrack "));
-  it("has replay lines to run", () => expect(lines.length).toBeGreaterThanOrEqual(3));
-  for (const line of lines) {
-    it(line, () => {
-      const args = line.split(" ").slice(1).map((a) => (a.startsWith("fixtures/") ? join(root, a) : a));
-      const result = execHost(join(root, "bin/tsconntrack"), args, { env: { TSCONNTRACK_NOW: "1795480200" } });
-      expect(result.stderr).toMatch(/have been shown\.\n$/);
-      expect(result.status).toBe(0);
-      expect(result.stdout).not.toBe("");
-    });
-  }
-});
-
-describe("README.md tsnfct replay examples", () => {
-  const readme = readFileSync(join(root, "README.md"), "utf8");
-  const lines = [...readme.matchAll(/^(tsnfct [^#\n]*--replay [^#\n]*?)\s*(#.*)?$/gm)].map((m) => m[1]!);
-  it("has one", () => expect(lines.length).toBeGreaterThanOrEqual(1));
-  for (const line of lines) {
-    it(line, () => {
-      const args = line.split(" ").slice(1).map((a) => (a.startsWith("fixtures/") ? join(root, a) : a));
-      const result = execHost(join(root, "bin/tsnfct"), args);
-      expect(result.stderr).toBe("");
-      expect(result.status).toBe(0);
-      expect(result.stdout).toMatch(/^\.t1 = \{\n/);
-    });
-  }
-});
+// The README's sh blocks (the CLI's and tsnfct's examples among them) run in sh-blocks.test.ts.
