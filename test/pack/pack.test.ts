@@ -4,11 +4,12 @@
 // without it), and runs the installed command from `/` with a minimal environment while tracing
 // every file Node loads: all of them must live under the install prefix.
 
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { canRunKernelTests, withNetns } from "../support/netns.js";
+import { spawnSync } from "node:child_process";
+import { canRunKernelTests, hasCommand, withNetns } from "../support/netns.js";
 import { REPO, installGlobally, installedEnv, packCli, runFromRoot } from "./installed-cli.js";
 import { type ModuleTrace, moduleTrace } from "./module-trace.js";
 
@@ -55,13 +56,27 @@ describe("packed CLI installed with npm install -g", () => {
     if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
   });
 
+  it("wrote the start-up bundles' code caches for this Node at install (postinstall)", () => {
+    const caches = readdirSync(join(installed, "dist-bundle")).filter((name) => name.endsWith(`-${process.version}-${process.arch}.v8cache`));
+    expect(caches.map((name) => name.split("-")[0]).sort()).toEqual(["tsconntrack", "tsnfct"]);
+  });
+
+  it.skipIf(!hasCommand("man"))("installs the man pages: man tsconntrack, man tsnfct", () => {
+    for (const [page, title] of [["tsconntrack", "tsconntrack - connection tracking tool"], ["tsnfct", "tsnfct"]] as const) {
+      const run = spawnSync("man", ["-P", "cat", page], { encoding: "utf8", env: { ...process.env, MANPATH: join(prefix, "share/man"), MANWIDTH: "100" } });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toContain(title);
+    }
+  });
+
   it("puts tsconntrack on the PATH and prints the version", () => {
     const trace = newTrace();
     const run = runFromRoot("tsconntrack", ["--version"], installedEnv(prefix, trace.env));
     expect(run.stderr).toBe("");
     expect(run.stdout).toBe(`tsconntrack v${version} (conntrack-tools 1.4.7 compatible)\n`);
     expect(run.status).toBe(0);
-    expectLoadedFromPrefix(trace, [`${installed}/bin/tsconntrack.js`, `${installed}/dist/main.js`]);
+    // The packed CLI runs its start-up bundle (read by run.cjs), as the repository does.
+    expectLoadedFromPrefix(trace, [`${installed}/bin/tsconntrack.js`, `${installed}/dist-bundle/run.cjs`]);
   });
 
   it("replays -L exactly like bin/tsconntrack from the repository", () => {
@@ -73,7 +88,7 @@ describe("packed CLI installed with npm install -g", () => {
     expect(run.stdout).toBe(fromRepo.stdout);
     expect(run.stderr).toBe(fromRepo.stderr);
     expect(run.status).toBe(0);
-    expectLoadedFromPrefix(trace, ["/node_modules/@tsconntrack/codec/dist/", "/node_modules/@tsconntrack/socket/dist/", "/node_modules/@tsconntrack/conntrack/dist/"]);
+    expectLoadedFromPrefix(trace, [`${installed}/dist-bundle/run.cjs`]);
   });
 
   it("puts tsnfct on the PATH too, replaying nfct's capture like bin/tsnfct from the repository", () => {
@@ -86,7 +101,7 @@ describe("packed CLI installed with npm install -g", () => {
     expect(run.stdout).toBe(readFileSync(join(REPO, "fixtures/nfct/policies-list.out"), "utf8"));
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
-    expectLoadedFromPrefix(trace, [`${installed}/bin/tsnfct.js`, "/node_modules/@tsconntrack/nfct/dist/", "/node_modules/@tsconntrack/codec/dist/cttimeout.js"]);
+    expectLoadedFromPrefix(trace, [`${installed}/bin/tsnfct.js`, `${installed}/dist-bundle/run.cjs`]);
   });
 
   it("loads ffi-rs and its prebuilt binary from next to the bundled socket package", () => {
@@ -110,7 +125,7 @@ process.stdout.write(String(pid === process.pid));`;
       expect(count.stderr).toBe("");
       expect(count.stdout).toBe("0\n");
       expect(count.status).toBe(0);
-      expectLoadedFromPrefix(countTrace, [`${installed}/dist/commands/count.js`]);
+      expectLoadedFromPrefix(countTrace, [`${installed}/dist-bundle/run.cjs`]);
       // As root -C reads /proc; -L has to go through the netlink socket, so ffi-rs and its binary.
       const listTrace = newTrace();
       const list = runFromRoot("tsconntrack", ["-L"], installedEnv(prefix, listTrace.env), ns);
@@ -118,7 +133,7 @@ process.stdout.write(String(pid === process.pid));`;
       expect(list.stdout).toBe("");
       expect(list.status).toBe(0);
       // libc.js may load ffi-rs's native binding without its index.js: the binary is what must be ours.
-      expectLoadedFromPrefix(listTrace, ["/node_modules/@tsconntrack/socket/dist/libc.js", ".node"]);
+      expectLoadedFromPrefix(listTrace, [`${installed}/node_modules/@yuuang/`, ".node"]);
     });
   });
 });

@@ -9,6 +9,7 @@ const at = (path) => new URL(path, import.meta.url);
 const mtime = (path) => statSync(at(path), { throwIfNoEntry: false })?.mtimeMs ?? Infinity;
 const bundled = mtime("../dist-bundle/tsnfct.cjs");
 const built = ["codec", "socket", "nfct"].map((pkg) => `../../${pkg}/dist/.tsbuildinfo`).concat("../dist/.tsbuildinfo");
-const fresh = bundled !== Infinity && built.every((path) => mtime(path) <= bundled);
+// A packed CLI has no build info (Infinity): its bundle is always the one it was packed with.
+const fresh = bundled !== Infinity && built.every((path) => mtime(path) === Infinity || mtime(path) <= bundled);
 if (fresh) createRequire(import.meta.url)("../dist-bundle/run.cjs").run({ program: "tsnfct" });
 else import("../dist/nfct/main.js");

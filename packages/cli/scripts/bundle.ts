@@ -6,26 +6,33 @@
 //                           module's top level still runs only when first imported (esbuild's
 //                           lazy init wrappers), so `--version` builds no codec
 //   run.cjs                 runs it through vm.Script with the V8 code cache (scripts/bundle-runner.cjs)
-//   tsconntrack-ID-vN-ARCH.v8cache  that cache for Node vN, written by replaying a few fixtures with the bundle
+//   warm.cjs                writes that cache (scripts/warm-cache.cjs), here from the fixtures
+//   tsconntrack-ID-vN-ARCH.v8cache  the cache for Node vN
 //
 // One script and a code cache start faster than ES modules: a short run spent most of its own
 // time resolving, reading and compiling ~20 module files.
 //
-//   tsx packages/cli/scripts/bundle.ts
+//   tsx packages/cli/scripts/bundle.ts                 the repository's bundle
+//   tsx packages/cli/scripts/bundle.ts --package DIR   a packed CLI's DIR/dist-bundle (pack.ts): ffi-rs
+//                                                      found from the bundle itself, warm.cjs and the
+//                                                      warm runs' captures, no cache (npm install writes it)
 //
-// ffi-rs (native, found at run time) and chalk (loaded only for colour) stay external. The bundle
-// is for running from this repository; the packed CLI runs dist (see pack.ts).
+// ffi-rs (native, found at run time) and chalk (loaded only for colour) stay external.
 
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
 
 const CLI = fileURLToPath(new URL("../", import.meta.url));
 const DIST = `${CLI}dist`;
-const OUT = `${CLI}dist-bundle`;
+const packageAt = process.argv.indexOf("--package");
+/** Where the bundle goes: the repository's dist-bundle, or a packed CLI's. */
+const PACKAGE_DIR = packageAt >= 0 ? process.argv[packageAt + 1] : undefined;
+const OUT = PACKAGE_DIR === undefined ? `${CLI}dist-bundle` : `${PACKAGE_DIR}/dist-bundle`;
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
 const EXTERNAL = ["ffi-rs", "chalk"];
 
@@ -74,21 +81,11 @@ interface Program {
   readonly name: "tsconntrack" | "tsnfct";
   /** Its main module in dist. */
   readonly entry: string;
-  /** Command lines the code cache is built from: a fixture (fixtures/NAME.cmd and NAME.pcap) or argv. */
-  readonly warmRuns: readonly (string | readonly string[])[];
 }
 
 const PROGRAMS: readonly Program[] = [
-  {
-    name: "tsconntrack",
-    entry: "main.js",
-    warmRuns: [["--version"], "varied-L", "varied-G", "varied-D-mark", "varied2-D-tuple", "varied-C", "varied-I", "varied-U-mark", "varied-F"],
-  },
-  {
-    name: "tsnfct",
-    entry: "nfct/main.js",
-    warmRuns: [["list", "version"], "nfct/policies-list", "nfct/policies-get", "nfct/default-get-tcp", "nfct/policies-add", "nfct/default-set-tcp", "nfct/policies-flush"],
-  },
+  { name: "tsconntrack", entry: "main.js" },
+  { name: "tsnfct", entry: "nfct/main.js" },
 ];
 
 /**
@@ -107,7 +104,8 @@ async function bundleText(program: Program): Promise<{ text: string; id: string 
     external: EXTERNAL,
     // Parameters of the function the bundle is (see bundleText), passed by bundle-runner.cjs.
     define: { "import.meta.url": "importMetaUrl" },
-    plugins: [FFI_FROM_SOCKET, LOAD_FILE_IMPORTS],
+    // In a packed CLI, ffi-rs is the CLI package's own dependency: libc.js then finds it from the bundle.
+    plugins: PACKAGE_DIR === undefined ? [FFI_FROM_SOCKET, LOAD_FILE_IMPORTS] : [LOAD_FILE_IMPORTS],
     logLevel: "warning",
   });
   let text = result.outputFiles[0]!.text;
@@ -122,27 +120,6 @@ async function bundleText(program: Program): Promise<{ text: string; id: string 
   return { text: `// ${program.name}-bundle ${id}\n${text}`, id };
 }
 
-/**
- * Runs the bundle over each warm run in turn, each adding its functions to the cache file. Every
- * one of them exits 0 when the bundle works, so this also checks the bundle.
- */
-function writeCodeCache(program: Program): void {
-  const runner = `${OUT}/run.cjs`;
-  const env: NodeJS.ProcessEnv = { ...process.env, TZ: "UTC", LC_ALL: "C" };
-  delete env["NODE_OPTIONS"];
-  for (const warm of program.warmRuns) {
-    let argv: readonly string[];
-    if (typeof warm === "string") {
-      const base = `${REPO}fixtures/${warm}`;
-      if (!existsSync(`${base}.cmd`) || !existsSync(`${base}.pcap`)) continue;
-      argv = [...readFileSync(`${base}.cmd`, "utf8").trim().split(/\s+/), "--replay", `${base}.pcap`];
-    } else argv = warm;
-    const code = `process.argv.splice(1, 0, ${JSON.stringify(program.name)}); require(${JSON.stringify(runner)}).run({ program: ${JSON.stringify(program.name)}, writeCache: true });`;
-    const run = spawnSync(process.execPath, ["-e", code, "--", ...argv], { env, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", timeout: 30_000 });
-    if (run.status !== 0) throw new Error(`the bundle failed on ${argv.join(" ")}: ${run.error?.message ?? run.signal ?? `exit ${run.status}`}\n${run.stderr}`);
-  }
-}
-
 /** Writes through a temporary file and a rename: a CLI started meanwhile never reads half a file. */
 function writeAtomically(path: string, contents: string | Buffer): void {
   const temporary = `${path}.${process.pid}.tmp`;
@@ -154,12 +131,28 @@ function writeAtomically(path: string, contents: string | Buffer): void {
 // new one without its cache until the warm runs have written it.
 mkdirSync(OUT, { recursive: true });
 writeAtomically(`${OUT}/run.cjs`, readFileSync(new URL("./bundle-runner.cjs", import.meta.url)));
-const kept = ["run.cjs"];
+writeAtomically(`${OUT}/warm.cjs`, readFileSync(new URL("./warm-cache.cjs", import.meta.url)));
+const kept = ["run.cjs", "warm.cjs"];
 for (const program of PROGRAMS) {
   const bundle = await bundleText(program);
   writeAtomically(`${OUT}/${program.name}.cjs`, bundle.text);
-  writeCodeCache(program);
   kept.push(`${program.name}.cjs`, `${program.name}-${bundle.id}-`);
+}
+if (PACKAGE_DIR === undefined) {
+  // Every warm run must exit 0 when the bundle works, so this also checks the bundle.
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env["NODE_OPTIONS"];
+  const warm = spawnSync(process.execPath, [`${OUT}/warm.cjs`, `${REPO}fixtures`, "--strict"], { env, stdio: ["ignore", "inherit", "inherit"] });
+  if (warm.status !== 0) throw new Error(`warm.cjs failed (exit ${warm.status ?? warm.signal})`);
+} else {
+  const { captureNames } = createRequire(import.meta.url)("./warm-cache.cjs") as { captureNames(): string[] };
+  for (const name of captureNames()) {
+    // .io: the syscall log that tells a replay which socket each record crossed, where there is one.
+    for (const ext of [".cmd", ".pcap", ".io"]) {
+      if (existsSync(`${REPO}fixtures/${name}${ext}`)) cpSync(`${REPO}fixtures/${name}${ext}`, `${OUT}/warm/${name}${ext}`, { recursive: true });
+    }
+  }
+  kept.push("warm");
 }
 // Older builds' caches and layouts. A cache's name is the runner's: NAME-ID-vN-ARCH.v8cache; the caches
 // of this build for other Node versions stay (a CI run on Node 22 builds its own).

@@ -1,7 +1,8 @@
 // Packs the CLI into OUT/tsconntrack-<version>.tgz, a tarball that installs on a machine without
 // this repository: `npm install -g tsconntrack-<version>.tgz` puts `tsconntrack` on the PATH.
 // The workspace packages ride inside it as bundled dependencies; ffi-rs and chalk come from the
-// registry at install time (ffi-rs picks its prebuilt binary there).
+// registry at install time (ffi-rs picks its prebuilt binary there). It carries the start-up bundle
+// too (dist-bundle, as in the repository), whose code cache npm install writes.
 //
 //   tsx packages/cli/scripts/pack.ts [--out DIR] [--no-build]
 //
@@ -10,7 +11,7 @@
 // so the same build packs to the same bytes.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -72,6 +73,12 @@ function pack(options: PackOptions): string {
   const staging = mkdtempSync(join(tmpdir(), "tsconntrack-pack-"));
   try {
     const staged = stagePackage(cli, workspace, staging);
+    // The start-up bundle, laid out for the package; npm install writes its code cache for the Node
+    // that installs it (postinstall), which never fails the install.
+    run(process.execPath, [join(REPO, "node_modules/tsx/dist/cli.mjs"), join(REPO, "packages/cli/scripts/bundle.ts"), "--package", staging], REPO);
+    staged.files = [...(staged.files ?? []), "dist-bundle"];
+    staged.scripts = { postinstall: "node dist-bundle/warm.cjs" };
+    writeFileSync(join(staging, "package.json"), JSON.stringify(staged, null, 2) + "\n");
     checkEntryPoints(staging, staged);
     for (const name of staged.bundleDependencies ?? []) checkEntryPoints(join(staging, "node_modules", name), workspace.get(name)!.manifest);
     mkdirSync(options.outDir, { recursive: true });

@@ -65,6 +65,8 @@ function copyPublishedFiles(pkg: WorkspacePackage, manifest: Manifest, target: s
   const files = manifest.files;
   if (files === undefined) throw new PackError(`${pkg.manifest.name} has no "files" field: say what it publishes`, pkg.manifest.name);
   for (const entry of files) {
+    // Exclusions ("!dist/.tsbuildinfo") are npm's; the copy below leaves build info out anyway.
+    if (entry.startsWith("!")) continue;
     const source = join(pkg.dir, entry);
     if (!existsSync(source)) throw new PackError(`${pkg.manifest.name}: "${entry}" is missing (not built?)`, pkg.manifest.name);
     cpSync(source, join(target, entry), { recursive: true, filter: (path) => !path.endsWith(".tsbuildinfo") });
