@@ -23,9 +23,9 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build, type Plugin } from "esbuild";
+import { build } from "esbuild";
+import { ffiFromSocket, LOAD_FILE_IMPORTS } from "./bundle-plugins.js";
 
 const CLI = fileURLToPath(new URL("../", import.meta.url));
 const DIST = `${CLI}dist`;
@@ -35,47 +35,6 @@ const PACKAGE_DIR = packageAt >= 0 ? process.argv[packageAt + 1] : undefined;
 const OUT = PACKAGE_DIR === undefined ? `${CLI}dist-bundle` : `${PACKAGE_DIR}/dist-bundle`;
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
 const EXTERNAL = ["ffi-rs", "chalk"];
-
-/** Fails the build when a rewritten source no longer has the shape a plugin expects. */
-function replaceOnce(path: string, source: string, from: string, to: string): string {
-  if (source.split(from).length !== 2) throw new Error(`${path}: expected exactly one ${from}; update ${import.meta.url}`);
-  return source.replace(from, () => to);
-}
-
-/**
- * libc.js finds ffi-rs from its own location. In the bundle that location is dist-bundle (the CLI
- * package, which does not depend on ffi-rs): give it socket's dist/libc.js, by a path relative to
- * the bundle (resolving @tsconntrack/socket by name at run time costs several milliseconds).
- */
-const FFI_FROM_SOCKET: Plugin = {
-  name: "ffi-rs-from-socket",
-  setup(build) {
-    build.onLoad({ filter: /[\\/]socket[\\/]dist[\\/]libc\.js$/ }, (args) => {
-      const fromBundle = relative(OUT, args.path);
-      const source = replaceOnce(args.path, readFileSync(args.path, "utf8"), "createRequire(import.meta.url)", `createRequire(new URL(${JSON.stringify(fromBundle)}, import.meta.url))`);
-      return { contents: source, loader: "js" };
-    });
-  },
-};
-
-/**
- * load-file.js imports the module of each line by a computed name, which a bundler cannot follow:
- * route it through a function with one literal import() per module its MODULES table names.
- */
-const LOAD_FILE_IMPORTS: Plugin = {
-  name: "load-file-imports",
-  setup(build) {
-    build.onLoad({ filter: /[\\/]cli[\\/]dist[\\/]commands[\\/]load-file\.js$/ }, (args) => {
-      const source = readFileSync(args.path, "utf8");
-      const table = /\nconst MODULES = \{([^}]*)\}/.exec(source)?.[1];
-      const modules = [...new Set([...(table ?? "").matchAll(/"(\.\/[\w-]+\.js)"/g)].map((match) => match[1]!))];
-      if (modules.length === 0) throw new Error(`${args.path}: no MODULES table of "./name.js" paths; update ${import.meta.url}`);
-      const cases = modules.map((path) => `case ${JSON.stringify(path)}: return import(${JSON.stringify(path)});`).join(" ");
-      const loader = `\nfunction importLineModule(path) { switch (path) { ${cases} } throw new Error("no bundled module " + path); }\n`;
-      return { contents: replaceOnce(args.path, source, "import(MODULES[", "importLineModule(MODULES[") + loader, loader: "js" };
-    });
-  },
-};
 
 interface Program {
   readonly name: "tsconntrack" | "tsnfct";
@@ -105,7 +64,7 @@ async function bundleText(program: Program): Promise<{ text: string; id: string 
     // Parameters of the function the bundle is (see bundleText), passed by bundle-runner.cjs.
     define: { "import.meta.url": "importMetaUrl" },
     // In a packed CLI, ffi-rs is the CLI package's own dependency: libc.js then finds it from the bundle.
-    plugins: PACKAGE_DIR === undefined ? [FFI_FROM_SOCKET, LOAD_FILE_IMPORTS] : [LOAD_FILE_IMPORTS],
+    plugins: PACKAGE_DIR === undefined ? [ffiFromSocket(OUT), LOAD_FILE_IMPORTS] : [LOAD_FILE_IMPORTS],
     logLevel: "warning",
   });
   let text = result.outputFiles[0]!.text;

@@ -49,18 +49,35 @@ function loadNative(require: NodeJS.Require): FfiCore | undefined {
     // realpath, not Node's: Node's walk trusts a stat buffer that a plain fstat of a pipe elsewhere
     // in the process can leave behind, and then returns the symlinked path.
     const fromFfiRs = createRequire(realpathSync.native(require.resolve("ffi-rs")));
-    const native = fromFfiRs(`@yuuang/ffi-rs-linux-${process.arch}-gnu`) as Ffi & { FFITypeTag: { Array: number } };
-    if (typeof native.load !== "function" || typeof native.FFITypeTag?.Array !== "number") return undefined;
-    return { DataType: native.DataType, open: native.open, load: native.load as (params: unknown) => unknown, arrayTag: native.FFITypeTag.Array };
+    return coreOf(fromFfiRs(`@yuuang/ffi-rs-linux-${process.arch}-gnu`));
   } catch {
     return undefined;
   }
 }
 
+/** What we need from a loaded native binding, or undefined when it is not one. */
+function coreOf(binding: unknown): FfiCore | undefined {
+  const native = binding as Ffi & { FFITypeTag?: { Array: number } };
+  if (typeof native?.load !== "function" || typeof native.FFITypeTag?.Array !== "number") return undefined;
+  return { DataType: native.DataType, open: native.open, load: native.load as (params: unknown) => unknown, arrayTag: native.FFITypeTag.Array };
+}
+
+/**
+ * A binding handed over by a host that carries it itself: the single-file build sets
+ * `globalThis.tsconntrackFfiBinding` (a getter that extracts it on first use) before anything runs.
+ */
+function injectedBinding(): FfiCore | undefined {
+  const injected = (globalThis as { tsconntrackFfiBinding?: unknown }).tsconntrackFfiBinding;
+  if (injected === undefined) return undefined;
+  const core = coreOf(injected);
+  if (core === undefined) throw new Error("globalThis.tsconntrackFfiBinding is not ffi-rs's native binding");
+  return core;
+}
+
 function loadFfi(): FfiCore {
   if (ffi === undefined) {
     const require = createRequire(import.meta.url);
-    let core = loadNative(require);
+    let core = injectedBinding() ?? loadNative(require);
     if (core === undefined) {
       const wrapped = require("ffi-rs") as Ffi;
       // The package's load describes array parameters itself; Call then passes plain types.
