@@ -73,6 +73,8 @@ try {
   rmSync(target, { force: true });
   copyFileSync(process.execPath, target);
   chmodSync(target, 0o755);
+  // Node's binary carries its debug symbols (about 18 MiB): a firewall needs none of them.
+  if (spawnSync("strip", ["--version"]).status === 0) run("strip", [target]);
   const postject = createRequire(import.meta.url).resolve("postject/dist/cli.js");
   run(process.execPath, [postject, target, "NODE_SEA_BLOB", blob, "--sentinel-fuse", SEA_FUSE]);
   console.log(`${target}: ${(statSync(target).size / 2 ** 20).toFixed(1)} MiB (Node ${process.version}, binding ${bindingId})`);
