@@ -33,6 +33,8 @@ interface EventBase {
   header: NlMsgHeader;
   /** Source namespace id, with `allNetns`, for events from a peer namespace. */
   netnsId?: number;
+  /** When the event was received, where the transport knows (a replay: the time it was captured). */
+  receivedAt?: { seconds: number; nanoseconds: number };
 }
 
 export interface FlowEvent extends EventBase {
@@ -101,6 +103,7 @@ function decodedEvent(
     const kind = type === CT_DELETE ? "destroy" : (message.header.flags & NLM_F_CREATE) !== 0 ? "new" : "update";
     const event: FlowEvent = { kind, flow: decoded.attrs, family, header: { ...message.header } };
     if (item.nsid !== undefined) event.netnsId = item.nsid;
+    if (item.receivedAt !== undefined) event.receivedAt = item.receivedAt;
     return event;
   }
   if (type === EXP_NEW || type === EXP_DELETE) {
@@ -108,6 +111,7 @@ function decodedEvent(
     const family = (decoded.fixed as unknown as Nfgenmsg).nfgenFamily;
     const event: ExpectEvent = { kind: type === EXP_NEW ? "exp-new" : "exp-destroy", expect: decoded.attrs, family, header: { ...message.header } };
     if (item.nsid !== undefined) event.netnsId = item.nsid;
+    if (item.receivedAt !== undefined) event.receivedAt = item.receivedAt;
     return event;
   }
   return undefined;

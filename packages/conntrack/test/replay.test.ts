@@ -45,7 +45,11 @@ describe("replay", () => {
       const second: unknown[] = [];
       expect(replay.createSync([flow])).toEqual([{ ok: true }]);
       replay.listSync({}, (f) => second.push(f));
-      second.push(replay.events().nextSync());
+      const replayed = replay.events().nextSync() as { receivedAt?: { seconds: number } }[];
+      // A replayed event also says when it was captured (the record's time).
+      expect(replayed[0]?.receivedAt?.seconds).toBe(readPcapFile(path).records[4]!.timestamp.seconds);
+      for (const event of replayed) delete event.receivedAt;
+      second.push(replayed);
       replay.close();
       expect(second).toEqual(first);
     } finally {

@@ -149,8 +149,9 @@ export class ReplayTransport implements Transport {
       if (answer !== undefined && (unsolicited === undefined || answer.record <= unsolicited.record)) {
         this.answers.shift();
         const bytes = this.build(answer.record, answer.messages);
+        const receivedAt = this.records.get(answer.record)!.timestamp;
         this.consume(answer.record, answer.messages.length);
-        return { bytes };
+        return { bytes, receivedAt };
       }
       if (unsolicited !== undefined) {
         this.unsolicited.shift();
@@ -159,8 +160,9 @@ export class ReplayTransport implements Transport {
           throw new NetlinkSocketError("recv", ENOBUFS, { detail: "recorded overrun" });
         }
         const bytes = this.build(unsolicited.record, unsolicited.messages.map((message) => ({ message, seq: message.seq })));
+        const receivedAt = this.records.get(unsolicited.record)!.timestamp;
         this.consume(unsolicited.record, unsolicited.messages.length);
-        return { bytes };
+        return { bytes, receivedAt };
       }
       // Nothing to hand out yet: read on in the capture, until it has something or ends.
       if (!this.readRecord()) return null;

@@ -6,7 +6,14 @@ import type { Datagram, Transport } from "./transport.js";
 
 /** One item of an event stream. */
 export type EventItem =
-  | { kind: "message"; message: NlMessage; /** source netns id with NETLINK_LISTEN_ALL_NSID */ nsid?: number }
+  | {
+      kind: "message";
+      message: NlMessage;
+      /** source netns id with NETLINK_LISTEN_ALL_NSID */
+      nsid?: number;
+      /** when the datagram was received, where the transport knows (a replay: the capture's time) */
+      receivedAt?: { seconds: number; nanoseconds: number };
+    }
   /**
    * The socket overran (ENOBUFS): events were lost between the previous item and the next.
    * `count` is the number of overruns reported so far on this subscription (1, 2, …).
@@ -101,7 +108,12 @@ export class EventSubscription implements AsyncIterable<EventItem> {
       return;
     }
     for (const message of messages) {
-      yield datagram.nsid === undefined ? { kind: "message", message } : { kind: "message", message, nsid: datagram.nsid };
+      yield {
+        kind: "message",
+        message,
+        ...(datagram.nsid !== undefined ? { nsid: datagram.nsid } : {}),
+        ...(datagram.receivedAt !== undefined ? { receivedAt: datagram.receivedAt } : {}),
+      };
     }
   }
 }

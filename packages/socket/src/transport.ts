@@ -3,6 +3,8 @@ export interface Datagram {
   bytes: Uint8Array;
   /** Source network namespace id (only with NETLINK_LISTEN_ALL_NSID, for events from a peer netns). */
   nsid?: number;
+  /** When it was received, where the transport knows better than the clock (a replay: the capture's time). */
+  receivedAt?: { seconds: number; nanoseconds: number };
 }
 
 /**

@@ -522,7 +522,7 @@ class Parser {
     if (state.has("any-nat") && (state.has("src-nat") || state.has("dst-nat"))) {
       throw new ArgsError("cannot specify `--src-nat' or `--dst-nat' with `--any-nat'", 2);
     }
-    checkMatrix(state.options, OPTION_MATRIX.get(commandBit)!, OPTION_FLAGS.length, OPTION_FLAGS, [
+    checkMatrix(this.matrixOptions(commandBit), OPTION_MATRIX.get(commandBit)!, OPTION_FLAGS.length, OPTION_FLAGS, [
       "you have to specify `--src' and `--dst'",
       "you have to specify `--reply-src' and `--reply-dst'",
     ], [bitOf("src") | bitOf("dst"), bitOf("reply-src") | bitOf("reply-dst")]);
@@ -533,6 +533,17 @@ class Parser {
     this.commandTimeChecks(commandBit);
     this.extensionChecks(commandBit);
     return this.result(commandBit, familyGiven);
+  }
+
+  /**
+   * The options conntrack's matrix judges: all of them, except `-o` on -C and -S (and their expect
+   * forms) when it asks only for our JSON, an extension 1.4.7 refuses with "Illegal option `--output'".
+   */
+  private matrixOptions(commandBit: number): number {
+    const state = this.state;
+    const counts = commandBit === CMD_BIT.count || commandBit === CMD_BIT.expCount || commandBit === CMD_BIT.stats || commandBit === CMD_BIT.expStats;
+    const jsonOnly = state.outputMask !== 0 && (state.outputMask & ~(OUTPUT_BIT.json | OUTPUT_BIT.ndjson)) === 0;
+    return counts && jsonOnly ? state.options & ~bitOf("output") : state.options;
   }
 
   /** What conntrack checks when the command starts (do_command_ct / nfct_filter_init). */

@@ -102,7 +102,7 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   process.once("SIGTERM", stop);
   try {
     for await (const event of source) {
-      const time = clock();
+      const time = clock("receivedAt" in event ? event.receivedAt : undefined);
       const nowSec = time.sec;
       const nowMs = time.sec * 1000 + time.usec / 1000;
       if (event.kind === "overrun") {

@@ -134,8 +134,8 @@ function entryFields(ct: ConntrackValue, ctx: MessageContext, opts: ConntrackJso
   const ts = ct.timestamp;
   if (ts !== undefined && (ts.start !== undefined || ts.stop !== undefined)) {
     let t = "";
-    if (ts.start !== undefined) t += field("start", ts.start.toString());
-    if (ts.stop !== undefined) t += field("stop", ts.stop.toString());
+    if (ts.start !== undefined) t += field("start", nsJson(ts.start));
+    if (ts.stop !== undefined) t += field("stop", nsJson(ts.stop));
     s += field("timestamp", objectFrom(t));
   }
   const helper = ct.help?.helpName;
@@ -152,9 +152,24 @@ export function formatConntrackJson(ct: ConntrackValue, ctx: MessageContext, opt
   return "{" + entryFields(ct, ctx, opts).slice(1) + "}";
 }
 
-/** seconds.microseconds as a JSON number, e.g. 1795386501.000123. */
+/**
+ * An instant as JSON: an RFC 3339 string in UTC with nine fraction digits, e.g.
+ * "2026-11-22T22:28:52.000123000Z" (as Cilium's flow JSON writes times). Lossless where the
+ * nanoseconds since the epoch (above 2^53) would not survive jq or JSON.parse as a number.
+ */
+export function rfc3339Json(seconds: number, nanoseconds: number): string {
+  const date = new Date(seconds * 1000);
+  return '"' + date.toISOString().slice(0, 19) + "." + String(nanoseconds).padStart(9, "0") + 'Z"';
+}
+
+/** A kernel timestamp (nanoseconds since the epoch) as rfc3339Json. */
+function nsJson(ns: bigint): string {
+  return rfc3339Json(Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n));
+}
+
+/** When an event was received (seconds, microseconds) as rfc3339Json. */
 export function timeValJson(tv: TimeVal): string {
-  return tv.sec + "." + String(tv.usec).padStart(6, "0");
+  return rfc3339Json(tv.sec, tv.usec * 1000);
 }
 
 function eventFields(event: EventType | undefined, time: TimeVal): string {

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import AjvModule from "ajv";
@@ -52,10 +53,11 @@ describe("conntrack JSON", () => {
     validate(schemas.entry, json);
   });
 
-  it("u64 values beyond 2^53 are written digit for digit", () => {
+  it("counters beyond 2^53 are written digit for digit, kernel timestamps as RFC 3339 with nanoseconds", () => {
     const json = formatConntrackJson({ ...established, countersOrig: counters(18446744073709551615n, 9007199254740993n), timestamp: { start: 1795386532566348667n, stop: 1795386562566348668n } }, { family: 2 });
     expect(json).toContain('"packets":18446744073709551615,"bytes":9007199254740993}');
-    expect(json).toContain('"timestamp":{"start":1795386532566348667,"stop":1795386562566348668}');
+    // 1795386532566348667 ns is 2026-11-22T22:28:52.566348667Z: a number would lose the last digits in JSON.parse.
+    expect(json).toContain('"timestamp":{"start":"2026-11-22T22:28:52.566348667Z","stop":"2026-11-22T22:29:22.566348668Z"}');
     validate(schemas.entry, json);
   });
 
@@ -84,7 +86,7 @@ describe("conntrack JSON", () => {
 
   it("events add event and time; overrun lines validate too", () => {
     const json = formatConntrackEventJson({ ...established, countersOrig: undefined, countersReply: undefined } as ConntrackValue, { family: 2, event: "destroy" }, { sec: 1795386501, usec: 1193 });
-    expect(json.startsWith('{"event":"destroy","time":1795386501.001193,"family":"ipv4",')).toBe(true);
+    expect(json.startsWith('{"event":"destroy","time":"2026-11-22T22:28:21.001193000Z","family":"ipv4",')).toBe(true);
     validate(schemas.event, json);
     validate(schemas.event, formatOverrunJson({ sec: 5, usec: 0 }));
     expect(() => validate(schemas.entry, json)).toThrow();
@@ -159,5 +161,21 @@ describe("list writers", () => {
     expect(parsed).toHaveLength(50);
     const v = ajv.getSchema(schemas.entry.$id)!;
     expect(parsed.every((o) => v(o))).toBe(true);
+  });
+});
+
+describe("-S -o json and -C -o json (the CLI on captures)", () => {
+  const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
+  const cli = (args: string[]) => {
+    const run = spawnSync(`${REPO}bin/tsconntrack`, [...args, "--replay", `${REPO}fixtures/${args[0] === "-S" ? "varied-S" : "varied-C"}${args[1] === "expect" ? "-expect" : ""}.pcap`], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    return run.stdout;
+  };
+  it.each([["-S"], ["-S", "expect"], ["-C"], ["-C", "expect"]])("%j prints JSON the stats schema accepts", (...args) => {
+    // -S lists one object per CPU (an array, or a line each), -C one object.
+    const json = JSON.parse(cli([...args, "-o", "json"])) as unknown;
+    for (const item of Array.isArray(json) ? json : [json]) validate(schemas.stats, JSON.stringify(item));
+    for (const line of cli([...args, "-o", "ndjson"]).split("\n").filter(Boolean)) validate(schemas.stats, line);
   });
 });
