@@ -7,6 +7,7 @@ import type { ParsedCommand } from "./args/types.js";
 import { colorWanted } from "./io/color.js";
 import { PACKAGE_NAME, PROGRAM_NAME, PROGRAM_VERSION, VERSION_TEXT } from "./io/identity.js";
 import { reportFailure } from "./io/failure.js";
+import { catchInterrupts } from "./io/interrupt.js";
 import { OutputSink, isTerminal, writeAll, writeStderr } from "./io/output.js";
 import { lazyProtocolDatabase, loadLabelMap } from "./io/system-files.js";
 import type { CommandModule, Cli } from "./commands/cli.js";
@@ -55,6 +56,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (stdout !== "") writeAll(1, Buffer.from(stdout, "utf8"));
   const load = MODULES[parsed.command];
   if (load === undefined) return 0;
+  if (parsed.command === "event") catchInterrupts();
   if (parsed.extensions.allNetns && parsed.command !== "event") {
     // Parsed for -L/-C/-S too, but only -E implements it so far: never ignore it silently.
     writeStderr(`${PROGRAM_NAME}: --all-netns is only implemented for -E\n`);

@@ -11,6 +11,7 @@ import type { ParsedCommand } from "../args/types.js";
 import { ENOBUFS_WARNING_LINES, summaryLine } from "../format/summary.js";
 import { createPainter } from "../io/color.js";
 import { MESSAGE_PREFIX, withOurPrefix } from "../io/identity.js";
+import { onInterrupt } from "../io/interrupt.js";
 import { writeStderr } from "../io/output.js";
 import { buildEventFilter } from "../events/bpf.js";
 import { bufferReport, DEFAULT_EVENT_BUFFER } from "../events/buffer-report.js";
@@ -98,8 +99,7 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
       }
     });
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  const stopWatching = onInterrupt(stop);
   try {
     for await (const event of source) {
       const time = clock("receivedAt" in event ? event.receivedAt : undefined);
@@ -149,8 +149,7 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
       return 1;
     }
   } finally {
-    process.removeListener("SIGINT", stop);
-    process.removeListener("SIGTERM", stop);
+    stopWatching();
     source.close();
   }
   if (writeError !== undefined) throw writeError;
