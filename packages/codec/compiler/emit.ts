@@ -5,6 +5,7 @@ import { SpecError } from "./errors.js";
 import { emitAttrSetInterfaces, emitStructInterfaces, docComment } from "./emit-types.js";
 import { toTsLiteral } from "./emit-literal.js";
 import type { FamilyModel } from "./model.js";
+import { isSetLayout, slotted, viewLayouts } from "../src/codec/view-layout.js";
 import { camelCase, propertyKey, safeIdentifier, safeTypeName } from "./names.js";
 
 export interface EmitOptions {
@@ -13,6 +14,8 @@ export interface EmitOptions {
   /** Where the generated file imports the descriptor types from. */
   readonly descriptorImport?: string;
 }
+
+const SCALAR_SIZES: Readonly<Record<string, number>> = { u8: 1, s8: 1, u16: 2, s16: 2, u32: 4, s32: 4, u64: 8, s64: 8 };
 
 function hex(n: number): string {
   return `0x${n.toString(16)}`;
@@ -61,6 +64,44 @@ export function emitFamilyModule(model: FamilyModel, options: EmitOptions): stri
   sections.push(...emitStructInterfaces(family));
   for (const set of Object.values(family.attributeSets)) claim(set.typeName, `attribute set "${set.name}"`);
   sections.push(...emitAttrSetInterfaces(family));
+
+  // Numbers of every attribute, slots of every viewable set, offsets of every struct member:
+  // nothing outside generated code spells an attribute number.
+  const layouts = viewLayouts(family);
+  for (const set of Object.values(family.attributeSets)) {
+    const numbered = set.attrs.filter(slotted);
+    sections.push(
+      constObject(
+        claim(`${set.typeName}Type`, `the attribute numbers of "${set.name}"`),
+        `nla_type of each attribute of ${set.name}.`,
+        numbered.map((a) => ({ key: a.key, value: String(a.value), doc: a.cName })),
+      ),
+    );
+    const layout = layouts.get(set.name)!;
+    if (!isSetLayout(layout)) continue;
+    sections.push(
+      constObject(
+        claim(`${set.typeName}Slot`, `the view slots of "${set.name}"`),
+        `MessageView slots of ${set.name}, relative to the set's first slot; a nest's own attributes ` +
+          "start at its slot + 1. $size is the slots the whole subtree takes.",
+        [
+          ...numbered.map((a) => ({ key: a.key, value: String(layout.slots.get(a.key)!), doc: a.cName })),
+          { key: "$size", value: String(layout.size) },
+        ],
+      ),
+    );
+  }
+  for (const st of Object.values(family.structs)) {
+    let offset = 0;
+    const members: { key: string; value: string }[] = [];
+    for (const m of st.members) {
+      if (m.type !== "pad") members.push({ key: m.key, value: String(offset) });
+      offset += m.len ?? SCALAR_SIZES[m.type] ?? 0;
+    }
+    sections.push(
+      constObject(claim(`${st.typeName}Offset`, `the member offsets of struct "${st.name}"`), `Byte offset of each member of struct ${st.name}.`, members),
+    );
+  }
 
   const requests = model.operations.filter((o) => o.values.request !== undefined && !o.isNotification);
   const replies = model.operations.filter((o) => o.values.reply !== undefined && !o.isNotification);

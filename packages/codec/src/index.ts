@@ -23,7 +23,9 @@ export { errnoName, errnoNumber, strerror } from "./errno.js";
 export { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from "./codec/ip.js";
 export type { DecodedMessage, EncodeMessageInput, FamilyCodec } from "./codec/family-codec.js";
 export { createFamilyCodec } from "./codec/family-codec.js";
-export { MAX_DEPTH } from "./codec/decode-gen.js";
+export { MAX_DEPTH } from "./codec/rules.js";
+export type { ViewPlan } from "./codec/message-view.js";
+export { MessageView } from "./codec/message-view.js";
 export type {
   AttrType, ByteOrder, DisplayHint, AttrDescriptor, AttrSetDescriptor, EnumEntryDescriptor, EnumDescriptor,
   StructMemberDescriptor, StructDescriptor, OpModeDescriptor, OperationDescriptor, McastGroupDescriptor, FamilyDescriptor,

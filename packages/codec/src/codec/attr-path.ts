@@ -1,5 +1,5 @@
 import { HOST_LITTLE_ENDIAN as LE, dataViewOf } from "../wire/host-order.js";
-import { MAX_DEPTH } from "./decode-gen.js";
+import { MAX_DEPTH } from "./rules.js";
 import { Kind, type AttrInfo, type FormatInfo, type SetInfo } from "./tables.js";
 
 /**

@@ -1,13 +1,15 @@
 // Generates one monomorphic decoder function per attribute set (and per struct) from the dense
-// tables, with `new Function`: the data comes from the spec, the rules from this one file.
+// tables, with `new Function`: the data comes from the spec, the rules from rules.ts (shared with the view walker).
 // Generated functions work on absolute offsets into the whole ArrayBuffer (`u8` spans it, `dv` views it).
-import { NetlinkDecodeError, type NetlinkDecodeErrorCode } from "../errors.js";
 import { HOST_LITTLE_ENDIAN } from "../wire/host-order.js";
 import { formatIPv4, formatIPv4Bytes, formatIPv6 } from "./ip.js";
+import {
+  ATTR_HEADER, ATTR_NEXT, DEPTH_CHECK, FIXED_SIZES, IP_ANY_CHECK, MAX_DEPTH, VARINT_CHECK, decodeString, fail, lengthCheck,
+  u16Expr, u32Expr,
+} from "./rules.js";
 import { Kind, type AttrInfo, type FamilyTables, type SetInfo, type StructInfo } from "./tables.js";
 
-/** Deepest nest a decoder follows; deeper input is rejected (no spec needs more than a handful). */
-export const MAX_DEPTH = 32;
+export { DecodeFault, MAX_DEPTH, toDecodeError } from "./rules.js";
 
 export type SetDecoder = (dv: DataView, u8: Uint8Array, start: number, end: number, depth: number) => Record<string, unknown>;
 export type StructDecoder = (dv: DataView, u8: Uint8Array, at: number) => Record<string, unknown>;
@@ -17,52 +19,8 @@ export interface Decoders {
   readonly structs: ReadonlyMap<string, StructDecoder>;
 }
 
-/** Thrown inside generated code with an absolute offset; the caller rebases it and adds the path. */
-export class DecodeFault {
-  readonly code: NetlinkDecodeErrorCode;
-  readonly offset: number;
-  readonly detail: string;
-  constructor(code: NetlinkDecodeErrorCode, offset: number, detail: string) {
-    this.code = code;
-    this.offset = offset;
-    this.detail = detail;
-  }
-}
-
-const CODES: readonly NetlinkDecodeErrorCode[] = ["truncated", "bad-length", "bad-value", "too-deep"];
-
-function fail(code: number, offset: number, detail: string): never {
-  throw new DecodeFault(CODES[code]!, offset, detail);
-}
-
 function unknownAttr(u8: Uint8Array, p: number, len: number, raw: number, index: number) {
   return { type: raw & 0x3fff, flags: raw & 0xc000, data: u8.slice(p + 4, p + len), index };
-}
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-/** NUL-terminated UTF-8 in u8[start, end); `at` is the attribute offset for errors. */
-function decodeString(u8: Uint8Array, start: number, end: number, at: number): string {
-  if (end <= start || u8[end - 1] !== 0) fail(2, at, "string attribute without a terminating NUL");
-  const last = end - 1;
-  if (last - start <= 32) {
-    let s = "";
-    for (let i = start; i < last; i++) {
-      const c = u8[i]!;
-      if (c >= 0x80) return decodeUtf8(u8, start, last, at);
-      s += String.fromCharCode(c);
-    }
-    return s;
-  }
-  return decodeUtf8(u8, start, last, at);
-}
-
-function decodeUtf8(u8: Uint8Array, start: number, end: number, at: number): string {
-  try {
-    return utf8.decode(u8.subarray(start, end));
-  } catch {
-    return fail(2, at, "string attribute is not valid UTF-8");
-  }
 }
 
 const helpers = { fail, unknownAttr, decodeString, formatIPv4, formatIPv4Bytes, formatIPv6, MAX_DEPTH };
@@ -74,17 +32,6 @@ function prop(key: string): string {
 }
 
 /** Expression reading a fixed-size scalar at `q`, or undefined when the kind is not a fixed scalar. */
-// Plain byte arithmetic beats DataView calls for the small widths in V8's optimizing tiers.
-function u16Expr(le: boolean, q: string): string {
-  return le ? `(u8[${q}] | (u8[${q} + 1] << 8))` : `((u8[${q}] << 8) | u8[${q} + 1])`;
-}
-
-function u32Expr(le: boolean, q: string): string {
-  return le
-    ? `((u8[${q}] | (u8[${q} + 1] << 8) | (u8[${q} + 2] << 16) | (u8[${q} + 3] << 24)) >>> 0)`
-    : `(((u8[${q}] << 24) | (u8[${q} + 1] << 16) | (u8[${q} + 2] << 8) | u8[${q} + 3]) >>> 0)`;
-}
-
 function scalarExpr(kind: number, le: boolean, q: string): string | undefined {
   const order = le ? "true" : "false";
   switch (kind) {
@@ -103,15 +50,6 @@ function scalarExpr(kind: number, le: boolean, q: string): string | undefined {
   }
 }
 
-const FIXED_SIZES: Partial<Record<number, number>> = {
-  [Kind.u8]: 1, [Kind.s8]: 1, [Kind.u16]: 2, [Kind.s16]: 2, [Kind.u32]: 4, [Kind.s32]: 4,
-  [Kind.u64]: 8, [Kind.s64]: 8, [Kind.ipv4]: 4, [Kind.ipv4Bytes]: 4, [Kind.ipv6]: 16, [Kind.flag]: 0, [Kind.bitfield32]: 8,
-};
-
-function lengthCheck(size: number): string {
-  return `if (len !== ${size + 4}) h.fail(1, p, "expected a ${size}-byte payload, got " + (len - 4));`;
-}
-
 /** Statements computing `v` for one attribute (inside the switch case; p/len/q in scope). */
 function valueCode(a: AttrInfo, structIndex: ReadonlyMap<string, number>): string {
   const size = FIXED_SIZES[a.kind];
@@ -123,16 +61,14 @@ function valueCode(a: AttrInfo, structIndex: ReadonlyMap<string, number>): strin
     case Kind.sint: {
       const s = a.kind === Kind.uint ? "Uint" : "Int";
       const order = a.littleEndian ? "true" : "false";
-      return `if (len === 8) v = dv.get${s}32(q, ${order}); else if (len === 12) v = dv.getBig${s}64(q, ${order}); ` +
-        `else h.fail(1, p, "expected a 4- or 8-byte payload, got " + (len - 4));`;
+      return `${VARINT_CHECK} v = len === 8 ? dv.get${s}32(q, ${order}) : dv.getBig${s}64(q, ${order});`;
     }
     case Kind.bitfield32:
       return `${lengthCheck(8)} v = { value: dv.getUint32(q, ${LE}), selector: dv.getUint32(q + 4, ${LE}) };`;
     case Kind.string: return `v = h.decodeString(u8, q, p + len, p);`;
     case Kind.binary: return `v = u8.slice(q, p + len);`;
     case Kind.ipAny:
-      return `if (len === 8) v = h.formatIPv4Bytes(u8, q); else if (len === 20) v = h.formatIPv6(u8, q); ` +
-        `else h.fail(1, p, "expected a 4- or 16-byte address, got " + (len - 4));`;
+      return `${IP_ANY_CHECK} v = len === 8 ? h.formatIPv4Bytes(u8, q) : h.formatIPv6(u8, q);`;
     case Kind.struct: {
       const st = a.struct!;
       return `${lengthCheck(st.size)} v = s${structIndex.get(st.name)}(dv, u8, q);`;
@@ -209,22 +145,17 @@ function setDecoderSource(set: SetInfo, structIndex: ReadonlyMap<string, number>
   }
   return `
   function d${set.index}(dv, u8, p, end, depth) {
-    if (depth > h.MAX_DEPTH) h.fail(3, p, "nesting deeper than " + h.MAX_DEPTH + " levels");
+    ${DEPTH_CHECK}
     const o = {};
     let unk, idx = 0${subMessages.map((a) => `, ${pendingName(a)}`).join("")}${subMessages.length > 0 ? ", resort = false" : ""};
     while (p < end) {
-      if (end - p < 4) h.fail(0, p, (end - p) + " bytes left, too short for an nlattr");
-      const len = ${u16Expr(HOST_LITTLE_ENDIAN, "p")};
-      const raw = ${u16Expr(HOST_LITTLE_ENDIAN, "p + 2")};
-      if (len < 4) h.fail(1, p, "nla_len " + len + " is smaller than the attribute header");
-      if (len > end - p) h.fail(1, p, "nla_len " + len + " runs past the end of its parent (" + (end - p) + " bytes left)");
-      const q = p + 4;
+${ATTR_HEADER}
       switch (raw & 0x3fff) {
 ${cases.join("\n")}
       default: (unk ??= []).push(h.unknownAttr(u8, p, len, raw, idx));
       }
       idx++;
-      p += (len + 3) & ~3;
+      ${ATTR_NEXT}
     }${subMessages.map((a) => subMessageResolve(a, structIndex)).join("")}${subMessages.length > 0 ? "\n    if (resort) unk.sort((x, y) => x.index - y.index);" : ""}
     if (unk !== undefined) o.$unknown = unk;
     return o;
@@ -255,13 +186,4 @@ export function generateDecoders(tables: FamilyTables): Decoders {
   const build = new Function("h", parts.join("\n")) as (h: typeof helpers) => { sets: SetDecoder[]; structs: StructDecoder[] };
   const built = build(helpers);
   return { sets: built.sets, structs: new Map(structNames.map((n, i) => [n, built.structs[i]!])) };
-}
-
-/** Turn a fault from generated code into the public error, offsets relative to `base`. */
-export function toDecodeError(e: unknown, base: number, pathAt: (offset: number) => string): unknown {
-  if (e instanceof DecodeFault) {
-    const offset = e.offset - base;
-    return new NetlinkDecodeError(e.code, offset, e.detail, pathAt(offset));
-  }
-  return e;
 }

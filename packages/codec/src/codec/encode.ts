@@ -7,7 +7,7 @@ import type { Endian } from "../wire/attr-reader.js";
 import { NLA_F_NESTED } from "../wire/constants.js";
 import { parseIPv4, parseIPv6 } from "./ip.js";
 import { Kind, type AttrInfo, type FormatInfo, type KindCode, type SetInfo, type StructInfo } from "./tables.js";
-import { MAX_DEPTH } from "./decode-gen.js";
+import { MAX_DEPTH } from "./rules.js";
 
 
 const utf8 = new TextEncoder();

@@ -2,12 +2,15 @@ import { NetlinkDecodeError, NetlinkEncodeError } from "../errors.js";
 import type { FamilyDescriptor } from "../schema/descriptor.js";
 import { AttrWriter } from "../wire/attr-writer.js";
 import { NLMSG_HDRLEN, align4 } from "../wire/constants.js";
-import { HOST_LITTLE_ENDIAN as LE, dataViewOf } from "../wire/host-order.js";
+import { HOST_LITTLE_ENDIAN as LE, dataViewOf, wholeBytes } from "../wire/host-order.js";
 import { DatagramMessage, type NlMessage, type NlMsgHeader, writeMessageHeader } from "../wire/message.js";
 import { pathAt } from "./attr-path.js";
 import { DecodeFault, generateDecoders, toDecodeError, type SetDecoder, type StructDecoder } from "./decode-gen.js";
 import { encodeStruct, writeSet } from "./encode.js";
-import { buildTables, type SetInfo, type StructInfo } from "./tables.js";
+import { MessageView, type ViewPlan } from "./message-view.js";
+import { buildTables, Kind, type SetInfo, type StructInfo } from "./tables.js";
+import { generateWalkers, type WalkerFactory } from "./walk-gen.js";
+import { isSetLayout, viewLayouts, type SetLayout } from "./view-layout.js";
 
 export type { UnknownAttr } from "../schema/descriptor.js";
 
@@ -56,6 +59,11 @@ export interface FamilyCodec {
   flagNames(enumName: string, value: number): string[];
   /** Value of an enum member by name (the bit mask for flags). */
   enumValue(enumName: string, name: string): number | undefined;
+  /**
+   * A new reusable view of messages (or bare attributes) of attribute set `set`. Throws for a set
+   * whose attributes may repeat or hold sub-messages (it would need more than one slot per path).
+   */
+  view(set: string): MessageView;
 }
 
 interface TypeRoute {
@@ -217,8 +225,26 @@ export function createFamilyCodec(family: FamilyDescriptor): FamilyCodec {
     return t;
   };
 
+  // Walkers are generated on the first view: most programs never ask for one.
+  let walkers: WalkerFactory | undefined;
+  const layouts = viewLayouts(family);
+  function view(set: string): MessageView {
+    const info = setInfo(set);
+    const layout = layouts.get(set)!;
+    if (!isSetLayout(layout)) throw new NetlinkEncodeError("unknown-set", set, `no view of ${set}: ${layout.reason}`);
+    walkers ??= generateWalkers(tables, layouts);
+    const plan: ViewPlan = {
+      set: info, size: layout.size, walkers,
+      fixedSize: structFor(defaultFixed)?.size ?? 0,
+      fixedName: defaultFixed ?? "",
+      littleEndian: slotByteOrders(info, layout, layouts),
+    };
+    return new MessageView(plan);
+  }
+
   return {
     family,
+    view,
     decodeAttrs,
     encodeAttrs,
     decodeMessage,
@@ -231,21 +257,17 @@ export function createFamilyCodec(family: FamilyDescriptor): FamilyCodec {
   };
 }
 
-/** A Uint8Array over the whole ArrayBuffer of `buf`, so generated code shares offsets with the DataView. */
-const wholeCache = new WeakMap<ArrayBufferLike, Uint8Array>();
-let lastBuffer: ArrayBufferLike | undefined;
-let lastWhole: Uint8Array | undefined;
-function wholeBytes(buf: Uint8Array): Uint8Array {
-  const buffer = buf.buffer;
-  if (buffer === lastBuffer) return lastWhole!;
-  let whole = wholeCache.get(buffer);
-  if (whole === undefined) {
-    // Always a plain Uint8Array: a Node Buffer's slice() is a view, and decoded binaries must be copies.
-    whole = new Uint8Array(buffer);
-    wholeCache.set(buffer, whole);
-  }
-  lastBuffer = buffer;
-  lastWhole = whole;
-  return whole;
+/** 1 where a slot's payload is little-endian, over the whole subtree of `set`. */
+function slotByteOrders(set: SetInfo, layout: SetLayout, layouts: ReadonlyMap<string, unknown>): Uint8Array {
+  const out = new Uint8Array(layout.size);
+  const fill = (s: SetInfo, l: SetLayout, base: number): void => {
+    for (const a of s.attrs) {
+      const slot = l.slots.get(a.key);
+      if (slot === undefined || a.kind === Kind.pad) continue;
+      out[base + slot] = a.littleEndian ? 1 : 0;
+      if (a.kind === Kind.nest && a.nested !== undefined) fill(a.nested, layouts.get(a.nested.name) as SetLayout, base + slot + 1);
+    }
+  };
+  fill(set, layout, 0);
+  return out;
 }
-

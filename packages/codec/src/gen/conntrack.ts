@@ -545,6 +545,673 @@ export interface ExpStatsAttrs {
   $unknown?: UnknownAttr[];
 }
 
+/** nla_type of each attribute of counter-attrs. */
+export const CounterAttrsType = {
+  /** CTA_COUNTERS_PACKETS */
+  packets: 1,
+  /** CTA_COUNTERS_BYTES */
+  bytes: 2,
+  /** CTA_COUNTERS_PACKETS_OLD */
+  packetsOld: 3,
+  /** CTA_COUNTERS_BYTES_OLD */
+  bytesOld: 4,
+} as const;
+
+/** MessageView slots of counter-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const CounterAttrsSlot = {
+  /** CTA_COUNTERS_PACKETS */
+  packets: 0,
+  /** CTA_COUNTERS_BYTES */
+  bytes: 1,
+  /** CTA_COUNTERS_PACKETS_OLD */
+  packetsOld: 2,
+  /** CTA_COUNTERS_BYTES_OLD */
+  bytesOld: 3,
+  $size: 4,
+} as const;
+
+/** nla_type of each attribute of tuple-proto-attrs. */
+export const TupleProtoAttrsType = {
+  /** CTA_PROTO_NUM */
+  protoNum: 1,
+  /** CTA_PROTO_SRC_PORT */
+  protoSrcPort: 2,
+  /** CTA_PROTO_DST_PORT */
+  protoDstPort: 3,
+  /** CTA_PROTO_ICMP_ID */
+  protoIcmpId: 4,
+  /** CTA_PROTO_ICMP_TYPE */
+  protoIcmpType: 5,
+  /** CTA_PROTO_ICMP_CODE */
+  protoIcmpCode: 6,
+  /** CTA_PROTO_ICMPV6_ID */
+  protoIcmpv6Id: 7,
+  /** CTA_PROTO_ICMPV6_TYPE */
+  protoIcmpv6Type: 8,
+  /** CTA_PROTO_ICMPV6_CODE */
+  protoIcmpv6Code: 9,
+} as const;
+
+/** MessageView slots of tuple-proto-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const TupleProtoAttrsSlot = {
+  /** CTA_PROTO_NUM */
+  protoNum: 0,
+  /** CTA_PROTO_SRC_PORT */
+  protoSrcPort: 1,
+  /** CTA_PROTO_DST_PORT */
+  protoDstPort: 2,
+  /** CTA_PROTO_ICMP_ID */
+  protoIcmpId: 3,
+  /** CTA_PROTO_ICMP_TYPE */
+  protoIcmpType: 4,
+  /** CTA_PROTO_ICMP_CODE */
+  protoIcmpCode: 5,
+  /** CTA_PROTO_ICMPV6_ID */
+  protoIcmpv6Id: 6,
+  /** CTA_PROTO_ICMPV6_TYPE */
+  protoIcmpv6Type: 7,
+  /** CTA_PROTO_ICMPV6_CODE */
+  protoIcmpv6Code: 8,
+  $size: 9,
+} as const;
+
+/** nla_type of each attribute of tuple-ip-attrs. */
+export const TupleIpAttrsType = {
+  /** CTA_IP_V4_SRC */
+  ipV4Src: 1,
+  /** CTA_IP_V4_DST */
+  ipV4Dst: 2,
+  /** CTA_IP_V6_SRC */
+  ipV6Src: 3,
+  /** CTA_IP_V6_DST */
+  ipV6Dst: 4,
+} as const;
+
+/** MessageView slots of tuple-ip-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const TupleIpAttrsSlot = {
+  /** CTA_IP_V4_SRC */
+  ipV4Src: 0,
+  /** CTA_IP_V4_DST */
+  ipV4Dst: 1,
+  /** CTA_IP_V6_SRC */
+  ipV6Src: 2,
+  /** CTA_IP_V6_DST */
+  ipV6Dst: 3,
+  $size: 4,
+} as const;
+
+/** nla_type of each attribute of tuple-attrs. */
+export const TupleAttrsType = {
+  /** CTA_TUPLE_IP */
+  tupleIp: 1,
+  /** CTA_TUPLE_PROTO */
+  tupleProto: 2,
+  /** CTA_TUPLE_ZONE */
+  tupleZone: 3,
+} as const;
+
+/** MessageView slots of tuple-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const TupleAttrsSlot = {
+  /** CTA_TUPLE_IP */
+  tupleIp: 0,
+  /** CTA_TUPLE_PROTO */
+  tupleProto: 5,
+  /** CTA_TUPLE_ZONE */
+  tupleZone: 15,
+  $size: 16,
+} as const;
+
+/** nla_type of each attribute of protoinfo-tcp-attrs. */
+export const ProtoinfoTcpAttrsType = {
+  /** CTA_PROTOINFO_TCP_STATE */
+  tcpState: 1,
+  /** CTA_PROTOINFO_TCP_WSCALE_ORIGINAL */
+  tcpWscaleOriginal: 2,
+  /** CTA_PROTOINFO_TCP_WSCALE_REPLY */
+  tcpWscaleReply: 3,
+  /** CTA_PROTOINFO_TCP_FLAGS_ORIGINAL */
+  tcpFlagsOriginal: 4,
+  /** CTA_PROTOINFO_TCP_FLAGS_REPLY */
+  tcpFlagsReply: 5,
+} as const;
+
+/** MessageView slots of protoinfo-tcp-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const ProtoinfoTcpAttrsSlot = {
+  /** CTA_PROTOINFO_TCP_STATE */
+  tcpState: 0,
+  /** CTA_PROTOINFO_TCP_WSCALE_ORIGINAL */
+  tcpWscaleOriginal: 1,
+  /** CTA_PROTOINFO_TCP_WSCALE_REPLY */
+  tcpWscaleReply: 2,
+  /** CTA_PROTOINFO_TCP_FLAGS_ORIGINAL */
+  tcpFlagsOriginal: 3,
+  /** CTA_PROTOINFO_TCP_FLAGS_REPLY */
+  tcpFlagsReply: 4,
+  $size: 5,
+} as const;
+
+/** nla_type of each attribute of protoinfo-dccp-attrs. */
+export const ProtoinfoDccpAttrsType = {
+  /** CTA_PROTOINFO_DCCP_STATE */
+  dccpState: 1,
+  /** CTA_PROTOINFO_DCCP_ROLE */
+  dccpRole: 2,
+  /** CTA_PROTOINFO_DCCP_HANDSHAKE_SEQ */
+  dccpHandshakeSeq: 3,
+} as const;
+
+/** MessageView slots of protoinfo-dccp-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const ProtoinfoDccpAttrsSlot = {
+  /** CTA_PROTOINFO_DCCP_STATE */
+  dccpState: 0,
+  /** CTA_PROTOINFO_DCCP_ROLE */
+  dccpRole: 1,
+  /** CTA_PROTOINFO_DCCP_HANDSHAKE_SEQ */
+  dccpHandshakeSeq: 2,
+  $size: 3,
+} as const;
+
+/** nla_type of each attribute of protoinfo-sctp-attrs. */
+export const ProtoinfoSctpAttrsType = {
+  /** CTA_PROTOINFO_SCTP_STATE */
+  sctpState: 1,
+  /** CTA_PROTOINFO_SCTP_VTAG_ORIGINAL */
+  vtagOriginal: 2,
+  /** CTA_PROTOINFO_SCTP_VTAG_REPLY */
+  vtagReply: 3,
+} as const;
+
+/** MessageView slots of protoinfo-sctp-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const ProtoinfoSctpAttrsSlot = {
+  /** CTA_PROTOINFO_SCTP_STATE */
+  sctpState: 0,
+  /** CTA_PROTOINFO_SCTP_VTAG_ORIGINAL */
+  vtagOriginal: 1,
+  /** CTA_PROTOINFO_SCTP_VTAG_REPLY */
+  vtagReply: 2,
+  $size: 3,
+} as const;
+
+/** nla_type of each attribute of protoinfo-attrs. */
+export const ProtoinfoAttrsType = {
+  /** CTA_PROTOINFO_TCP */
+  protoinfoTcp: 1,
+  /** CTA_PROTOINFO_DCCP */
+  protoinfoDccp: 2,
+  /** CTA_PROTOINFO_SCTP */
+  protoinfoSctp: 3,
+} as const;
+
+/** MessageView slots of protoinfo-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const ProtoinfoAttrsSlot = {
+  /** CTA_PROTOINFO_TCP */
+  protoinfoTcp: 0,
+  /** CTA_PROTOINFO_DCCP */
+  protoinfoDccp: 6,
+  /** CTA_PROTOINFO_SCTP */
+  protoinfoSctp: 10,
+  $size: 14,
+} as const;
+
+/** nla_type of each attribute of help-attrs. */
+export const HelpAttrsType = {
+  /** CTA_HELP_NAME */
+  helpName: 1,
+  /** CTA_HELP_INFO */
+  helpInfo: 2,
+} as const;
+
+/** MessageView slots of help-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const HelpAttrsSlot = {
+  /** CTA_HELP_NAME */
+  helpName: 0,
+  /** CTA_HELP_INFO */
+  helpInfo: 1,
+  $size: 2,
+} as const;
+
+/** nla_type of each attribute of nat-proto-attrs. */
+export const NatProtoAttrsType = {
+  /** CTA_PROTONAT_PORT_MIN */
+  natPortMin: 1,
+  /** CTA_PROTONAT_PORT_MAX */
+  natPortMax: 2,
+} as const;
+
+/** MessageView slots of nat-proto-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const NatProtoAttrsSlot = {
+  /** CTA_PROTONAT_PORT_MIN */
+  natPortMin: 0,
+  /** CTA_PROTONAT_PORT_MAX */
+  natPortMax: 1,
+  $size: 2,
+} as const;
+
+/** nla_type of each attribute of nat-attrs. */
+export const NatAttrsType = {
+  /** CTA_NAT_V4_MINIP */
+  natV4Minip: 1,
+  /** CTA_NAT_V4_MAXIP */
+  natV4Maxip: 2,
+  /** CTA_NAT_PROTO */
+  natProto: 3,
+  /** CTA_NAT_V6_MINIP */
+  natV6Minip: 4,
+  /** CTA_NAT_V6_MAXIP */
+  natV6Maxip: 5,
+} as const;
+
+/** MessageView slots of nat-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const NatAttrsSlot = {
+  /** CTA_NAT_V4_MINIP */
+  natV4Minip: 0,
+  /** CTA_NAT_V4_MAXIP */
+  natV4Maxip: 1,
+  /** CTA_NAT_PROTO */
+  natProto: 2,
+  /** CTA_NAT_V6_MINIP */
+  natV6Minip: 5,
+  /** CTA_NAT_V6_MAXIP */
+  natV6Maxip: 6,
+  $size: 7,
+} as const;
+
+/** nla_type of each attribute of seqadj-attrs. */
+export const SeqadjAttrsType = {
+  /** CTA_SEQADJ_CORRECTION_POS */
+  correctionPos: 1,
+  /** CTA_SEQADJ_OFFSET_BEFORE */
+  offsetBefore: 2,
+  /** CTA_SEQADJ_OFFSET_AFTER */
+  offsetAfter: 3,
+} as const;
+
+/** MessageView slots of seqadj-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const SeqadjAttrsSlot = {
+  /** CTA_SEQADJ_CORRECTION_POS */
+  correctionPos: 0,
+  /** CTA_SEQADJ_OFFSET_BEFORE */
+  offsetBefore: 1,
+  /** CTA_SEQADJ_OFFSET_AFTER */
+  offsetAfter: 2,
+  $size: 3,
+} as const;
+
+/** nla_type of each attribute of secctx-attrs. */
+export const SecctxAttrsType = {
+  /** CTA_SECCTX_NAME */
+  secctxName: 1,
+} as const;
+
+/** MessageView slots of secctx-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const SecctxAttrsSlot = {
+  /** CTA_SECCTX_NAME */
+  secctxName: 0,
+  $size: 1,
+} as const;
+
+/** nla_type of each attribute of timestamp-attrs. */
+export const TimestampAttrsType = {
+  /** CTA_TIMESTAMP_START */
+  start: 1,
+  /** CTA_TIMESTAMP_STOP */
+  stop: 2,
+} as const;
+
+/** MessageView slots of timestamp-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const TimestampAttrsSlot = {
+  /** CTA_TIMESTAMP_START */
+  start: 0,
+  /** CTA_TIMESTAMP_STOP */
+  stop: 1,
+  $size: 2,
+} as const;
+
+/** nla_type of each attribute of synproxy-attrs. */
+export const SynproxyAttrsType = {
+  /** CTA_SYNPROXY_ISN */
+  isn: 1,
+  /** CTA_SYNPROXY_ITS */
+  its: 2,
+  /** CTA_SYNPROXY_TSOFF */
+  tsoff: 3,
+} as const;
+
+/** MessageView slots of synproxy-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const SynproxyAttrsSlot = {
+  /** CTA_SYNPROXY_ISN */
+  isn: 0,
+  /** CTA_SYNPROXY_ITS */
+  its: 1,
+  /** CTA_SYNPROXY_TSOFF */
+  tsoff: 2,
+  $size: 3,
+} as const;
+
+/** nla_type of each attribute of filter-attrs. */
+export const FilterAttrsType = {
+  /** CTA_FILTER_ORIG_FLAGS */
+  origFlags: 1,
+  /** CTA_FILTER_REPLY_FLAGS */
+  replyFlags: 2,
+} as const;
+
+/** MessageView slots of filter-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const FilterAttrsSlot = {
+  /** CTA_FILTER_ORIG_FLAGS */
+  origFlags: 0,
+  /** CTA_FILTER_REPLY_FLAGS */
+  replyFlags: 1,
+  $size: 2,
+} as const;
+
+/** nla_type of each attribute of conntrack-attrs. */
+export const ConntrackAttrsType = {
+  /** CTA_TUPLE_ORIG */
+  tupleOrig: 1,
+  /** CTA_TUPLE_REPLY */
+  tupleReply: 2,
+  /** CTA_STATUS */
+  status: 3,
+  /** CTA_PROTOINFO */
+  protoinfo: 4,
+  /** CTA_HELP */
+  help: 5,
+  /** CTA_NAT_SRC */
+  natSrc: 6,
+  /** CTA_TIMEOUT */
+  timeout: 7,
+  /** CTA_MARK */
+  mark: 8,
+  /** CTA_COUNTERS_ORIG */
+  countersOrig: 9,
+  /** CTA_COUNTERS_REPLY */
+  countersReply: 10,
+  /** CTA_USE */
+  use: 11,
+  /** CTA_ID */
+  id: 12,
+  /** CTA_NAT_DST */
+  natDst: 13,
+  /** CTA_TUPLE_MASTER */
+  tupleMaster: 14,
+  /** CTA_SEQ_ADJ_ORIG */
+  seqAdjOrig: 15,
+  /** CTA_SEQ_ADJ_REPLY */
+  seqAdjReply: 16,
+  /** CTA_SECMARK */
+  secmark: 17,
+  /** CTA_ZONE */
+  zone: 18,
+  /** CTA_SECCTX */
+  secctx: 19,
+  /** CTA_TIMESTAMP */
+  timestamp: 20,
+  /** CTA_MARK_MASK */
+  markMask: 21,
+  /** CTA_LABELS */
+  labels: 22,
+  /** CTA_LABELS_MASK */
+  labelsMask: 23,
+  /** CTA_SYNPROXY */
+  synproxy: 24,
+  /** CTA_FILTER */
+  filter: 25,
+  /** CTA_STATUS_MASK */
+  statusMask: 26,
+  /** CTA_TIMESTAMP_EVENT */
+  timestampEvent: 27,
+} as const;
+
+/** MessageView slots of conntrack-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const ConntrackAttrsSlot = {
+  /** CTA_TUPLE_ORIG */
+  tupleOrig: 0,
+  /** CTA_TUPLE_REPLY */
+  tupleReply: 17,
+  /** CTA_STATUS */
+  status: 34,
+  /** CTA_PROTOINFO */
+  protoinfo: 35,
+  /** CTA_HELP */
+  help: 50,
+  /** CTA_NAT_SRC */
+  natSrc: 53,
+  /** CTA_TIMEOUT */
+  timeout: 61,
+  /** CTA_MARK */
+  mark: 62,
+  /** CTA_COUNTERS_ORIG */
+  countersOrig: 63,
+  /** CTA_COUNTERS_REPLY */
+  countersReply: 68,
+  /** CTA_USE */
+  use: 73,
+  /** CTA_ID */
+  id: 74,
+  /** CTA_NAT_DST */
+  natDst: 75,
+  /** CTA_TUPLE_MASTER */
+  tupleMaster: 83,
+  /** CTA_SEQ_ADJ_ORIG */
+  seqAdjOrig: 100,
+  /** CTA_SEQ_ADJ_REPLY */
+  seqAdjReply: 104,
+  /** CTA_SECMARK */
+  secmark: 108,
+  /** CTA_ZONE */
+  zone: 109,
+  /** CTA_SECCTX */
+  secctx: 110,
+  /** CTA_TIMESTAMP */
+  timestamp: 112,
+  /** CTA_MARK_MASK */
+  markMask: 115,
+  /** CTA_LABELS */
+  labels: 116,
+  /** CTA_LABELS_MASK */
+  labelsMask: 117,
+  /** CTA_SYNPROXY */
+  synproxy: 118,
+  /** CTA_FILTER */
+  filter: 122,
+  /** CTA_STATUS_MASK */
+  statusMask: 125,
+  /** CTA_TIMESTAMP_EVENT */
+  timestampEvent: 126,
+  $size: 127,
+} as const;
+
+/** nla_type of each attribute of conntrack-stats-attrs. */
+export const ConntrackStatsAttrsType = {
+  /** CTA_STATS_SEARCHED */
+  searched: 1,
+  /** CTA_STATS_FOUND */
+  found: 2,
+  /** CTA_STATS_NEW */
+  new: 3,
+  /** CTA_STATS_INVALID */
+  invalid: 4,
+  /** CTA_STATS_IGNORE */
+  ignore: 5,
+  /** CTA_STATS_DELETE */
+  delete: 6,
+  /** CTA_STATS_DELETE_LIST */
+  deleteList: 7,
+  /** CTA_STATS_INSERT */
+  insert: 8,
+  /** CTA_STATS_INSERT_FAILED */
+  insertFailed: 9,
+  /** CTA_STATS_DROP */
+  drop: 10,
+  /** CTA_STATS_EARLY_DROP */
+  earlyDrop: 11,
+  /** CTA_STATS_ERROR */
+  error: 12,
+  /** CTA_STATS_SEARCH_RESTART */
+  searchRestart: 13,
+  /** CTA_STATS_CLASH_RESOLVE */
+  clashResolve: 14,
+  /** CTA_STATS_CHAIN_TOOLONG */
+  chainToolong: 15,
+} as const;
+
+/** MessageView slots of conntrack-stats-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const ConntrackStatsAttrsSlot = {
+  /** CTA_STATS_SEARCHED */
+  searched: 0,
+  /** CTA_STATS_FOUND */
+  found: 1,
+  /** CTA_STATS_NEW */
+  new: 2,
+  /** CTA_STATS_INVALID */
+  invalid: 3,
+  /** CTA_STATS_IGNORE */
+  ignore: 4,
+  /** CTA_STATS_DELETE */
+  delete: 5,
+  /** CTA_STATS_DELETE_LIST */
+  deleteList: 6,
+  /** CTA_STATS_INSERT */
+  insert: 7,
+  /** CTA_STATS_INSERT_FAILED */
+  insertFailed: 8,
+  /** CTA_STATS_DROP */
+  drop: 9,
+  /** CTA_STATS_EARLY_DROP */
+  earlyDrop: 10,
+  /** CTA_STATS_ERROR */
+  error: 11,
+  /** CTA_STATS_SEARCH_RESTART */
+  searchRestart: 12,
+  /** CTA_STATS_CLASH_RESOLVE */
+  clashResolve: 13,
+  /** CTA_STATS_CHAIN_TOOLONG */
+  chainToolong: 14,
+  $size: 15,
+} as const;
+
+/** nla_type of each attribute of stats-global-attrs. */
+export const StatsGlobalAttrsType = {
+  /** CTA_STATS_GLOBAL_ENTRIES */
+  entries: 1,
+  /** CTA_STATS_GLOBAL_MAX_ENTRIES */
+  maxEntries: 2,
+} as const;
+
+/** MessageView slots of stats-global-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const StatsGlobalAttrsSlot = {
+  /** CTA_STATS_GLOBAL_ENTRIES */
+  entries: 0,
+  /** CTA_STATS_GLOBAL_MAX_ENTRIES */
+  maxEntries: 1,
+  $size: 2,
+} as const;
+
+/** nla_type of each attribute of expect-nat-attrs. */
+export const ExpectNatAttrsType = {
+  /** CTA_EXPECT_NAT_DIR */
+  dir: 1,
+  /** CTA_EXPECT_NAT_TUPLE */
+  tuple: 2,
+} as const;
+
+/** MessageView slots of expect-nat-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const ExpectNatAttrsSlot = {
+  /** CTA_EXPECT_NAT_DIR */
+  dir: 0,
+  /** CTA_EXPECT_NAT_TUPLE */
+  tuple: 1,
+  $size: 18,
+} as const;
+
+/** nla_type of each attribute of expect-attrs. */
+export const ExpectAttrsType = {
+  /** CTA_EXPECT_MASTER */
+  expectMaster: 1,
+  /** CTA_EXPECT_TUPLE */
+  expectTuple: 2,
+  /** CTA_EXPECT_MASK */
+  expectMask: 3,
+  /** CTA_EXPECT_TIMEOUT */
+  expectTimeout: 4,
+  /** CTA_EXPECT_ID */
+  expectId: 5,
+  /** CTA_EXPECT_HELP_NAME */
+  expectHelpName: 6,
+  /** CTA_EXPECT_ZONE */
+  expectZone: 7,
+  /** CTA_EXPECT_FLAGS */
+  expectFlags: 8,
+  /** CTA_EXPECT_CLASS */
+  expectClass: 9,
+  /** CTA_EXPECT_NAT */
+  expectNat: 10,
+  /** CTA_EXPECT_FN */
+  expectFn: 11,
+} as const;
+
+/** MessageView slots of expect-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const ExpectAttrsSlot = {
+  /** CTA_EXPECT_MASTER */
+  expectMaster: 0,
+  /** CTA_EXPECT_TUPLE */
+  expectTuple: 17,
+  /** CTA_EXPECT_MASK */
+  expectMask: 34,
+  /** CTA_EXPECT_TIMEOUT */
+  expectTimeout: 51,
+  /** CTA_EXPECT_ID */
+  expectId: 52,
+  /** CTA_EXPECT_HELP_NAME */
+  expectHelpName: 53,
+  /** CTA_EXPECT_ZONE */
+  expectZone: 54,
+  /** CTA_EXPECT_FLAGS */
+  expectFlags: 55,
+  /** CTA_EXPECT_CLASS */
+  expectClass: 56,
+  /** CTA_EXPECT_NAT */
+  expectNat: 57,
+  /** CTA_EXPECT_FN */
+  expectFn: 76,
+  $size: 77,
+} as const;
+
+/** nla_type of each attribute of exp-stats-attrs. */
+export const ExpStatsAttrsType = {
+  /** CTA_STATS_EXP_NEW */
+  new: 1,
+  /** CTA_STATS_EXP_CREATE */
+  create: 2,
+  /** CTA_STATS_EXP_DELETE */
+  delete: 3,
+} as const;
+
+/** MessageView slots of exp-stats-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const ExpStatsAttrsSlot = {
+  /** CTA_STATS_EXP_NEW */
+  new: 0,
+  /** CTA_STATS_EXP_CREATE */
+  create: 1,
+  /** CTA_STATS_EXP_DELETE */
+  delete: 2,
+  $size: 3,
+} as const;
+
+/** Byte offset of each member of struct nfgenmsg. */
+export const NfgenmsgOffset = {
+  nfgenFamily: 0,
+  version: 1,
+  resId: 2,
+} as const;
+
+/** Byte offset of each member of struct nf-ct-tcp-flags-mask. */
+export const NfCtTcpFlagsMaskOffset = {
+  flags: 0,
+  mask: 1,
+} as const;
+
 /** nlmsg_type of each operation's request. */
 export const ConntrackRequest = {
   /** IPCTNL_MSG_CT_NEW: create (NLM_F_CREATE; needs both tuples and a timeout) or update (found and no NLM_F_EXCL) an entry. */

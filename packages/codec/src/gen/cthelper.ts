@@ -77,6 +77,113 @@ export interface PolicyAttrs {
   $unknown?: UnknownAttr[];
 }
 
+/** nla_type of each attribute of cthelper-attrs. */
+export const CthelperAttrsType = {
+  /** NFCTH_NAME */
+  name: 1,
+  /** NFCTH_TUPLE */
+  tuple: 2,
+  /** NFCTH_QUEUE_NUM */
+  queueNum: 3,
+  /** NFCTH_POLICY */
+  policy: 4,
+  /** NFCTH_PRIV_DATA_LEN */
+  privDataLen: 5,
+  /** NFCTH_STATUS */
+  status: 6,
+} as const;
+
+/** MessageView slots of cthelper-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const CthelperAttrsSlot = {
+  /** NFCTH_NAME */
+  name: 0,
+  /** NFCTH_TUPLE */
+  tuple: 1,
+  /** NFCTH_QUEUE_NUM */
+  queueNum: 4,
+  /** NFCTH_POLICY */
+  policy: 5,
+  /** NFCTH_PRIV_DATA_LEN */
+  privDataLen: 23,
+  /** NFCTH_STATUS */
+  status: 24,
+  $size: 25,
+} as const;
+
+/** nla_type of each attribute of tuple-attrs. */
+export const TupleAttrsType = {
+  /** NFCTH_TUPLE_L3PROTONUM */
+  l3protonum: 1,
+  /** NFCTH_TUPLE_L4PROTONUM */
+  l4protonum: 2,
+} as const;
+
+/** MessageView slots of tuple-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const TupleAttrsSlot = {
+  /** NFCTH_TUPLE_L3PROTONUM */
+  l3protonum: 0,
+  /** NFCTH_TUPLE_L4PROTONUM */
+  l4protonum: 1,
+  $size: 2,
+} as const;
+
+/** nla_type of each attribute of policy-set-attrs. */
+export const PolicySetAttrsType = {
+  /** NFCTH_POLICY_SET_NUM */
+  setNum: 1,
+  /** NFCTH_POLICY_SET1 */
+  set1: 2,
+  /** NFCTH_POLICY_SET2 */
+  set2: 3,
+  /** NFCTH_POLICY_SET3 */
+  set3: 4,
+  /** NFCTH_POLICY_SET4 */
+  set4: 5,
+} as const;
+
+/** MessageView slots of policy-set-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const PolicySetAttrsSlot = {
+  /** NFCTH_POLICY_SET_NUM */
+  setNum: 0,
+  /** NFCTH_POLICY_SET1 */
+  set1: 1,
+  /** NFCTH_POLICY_SET2 */
+  set2: 5,
+  /** NFCTH_POLICY_SET3 */
+  set3: 9,
+  /** NFCTH_POLICY_SET4 */
+  set4: 13,
+  $size: 17,
+} as const;
+
+/** nla_type of each attribute of policy-attrs. */
+export const PolicyAttrsType = {
+  /** NFCTH_POLICY_NAME */
+  name: 1,
+  /** NFCTH_POLICY_EXPECT_MAX */
+  expectMax: 2,
+  /** NFCTH_POLICY_EXPECT_TIMEOUT */
+  expectTimeout: 3,
+} as const;
+
+/** MessageView slots of policy-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const PolicyAttrsSlot = {
+  /** NFCTH_POLICY_NAME */
+  name: 0,
+  /** NFCTH_POLICY_EXPECT_MAX */
+  expectMax: 1,
+  /** NFCTH_POLICY_EXPECT_TIMEOUT */
+  expectTimeout: 2,
+  $size: 3,
+} as const;
+
+/** Byte offset of each member of struct nfgenmsg. */
+export const NfgenmsgOffset = {
+  nfgenFamily: 0,
+  version: 1,
+  resId: 2,
+} as const;
+
 /** nlmsg_type of each operation's request. */
 export const CthelperRequest = {
   /** NFNL_MSG_CTHELPER_NEW: register a helper (NLM_F_CREATE), or update the queue, policies and status of the one with this name and tuple. */

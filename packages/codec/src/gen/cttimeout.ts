@@ -177,6 +177,252 @@ export interface GreTimeoutAttrs {
   $unknown?: UnknownAttr[];
 }
 
+/** nla_type of each attribute of cttimeout-attrs. */
+export const CttimeoutAttrsType = {
+  /** CTA_TIMEOUT_NAME */
+  name: 1,
+  /** CTA_TIMEOUT_L3PROTO */
+  l3proto: 2,
+  /** CTA_TIMEOUT_L4PROTO */
+  l4proto: 3,
+  /** CTA_TIMEOUT_DATA */
+  data: 4,
+  /** CTA_TIMEOUT_USE */
+  use: 5,
+} as const;
+
+/** nla_type of each attribute of generic-timeout-attrs. */
+export const GenericTimeoutAttrsType = {
+  /** CTA_TIMEOUT_GENERIC_TIMEOUT */
+  timeout: 1,
+} as const;
+
+/** MessageView slots of generic-timeout-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const GenericTimeoutAttrsSlot = {
+  /** CTA_TIMEOUT_GENERIC_TIMEOUT */
+  timeout: 0,
+  $size: 1,
+} as const;
+
+/** nla_type of each attribute of tcp-timeout-attrs. */
+export const TcpTimeoutAttrsType = {
+  /** CTA_TIMEOUT_TCP_SYN_SENT */
+  synSent: 1,
+  /** CTA_TIMEOUT_TCP_SYN_RECV */
+  synRecv: 2,
+  /** CTA_TIMEOUT_TCP_ESTABLISHED */
+  established: 3,
+  /** CTA_TIMEOUT_TCP_FIN_WAIT */
+  finWait: 4,
+  /** CTA_TIMEOUT_TCP_CLOSE_WAIT */
+  closeWait: 5,
+  /** CTA_TIMEOUT_TCP_LAST_ACK */
+  lastAck: 6,
+  /** CTA_TIMEOUT_TCP_TIME_WAIT */
+  timeWait: 7,
+  /** CTA_TIMEOUT_TCP_CLOSE */
+  close: 8,
+  /** CTA_TIMEOUT_TCP_SYN_SENT2 */
+  synSent2: 9,
+  /** CTA_TIMEOUT_TCP_RETRANS */
+  retrans: 10,
+  /** CTA_TIMEOUT_TCP_UNACK */
+  unack: 11,
+} as const;
+
+/** MessageView slots of tcp-timeout-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const TcpTimeoutAttrsSlot = {
+  /** CTA_TIMEOUT_TCP_SYN_SENT */
+  synSent: 0,
+  /** CTA_TIMEOUT_TCP_SYN_RECV */
+  synRecv: 1,
+  /** CTA_TIMEOUT_TCP_ESTABLISHED */
+  established: 2,
+  /** CTA_TIMEOUT_TCP_FIN_WAIT */
+  finWait: 3,
+  /** CTA_TIMEOUT_TCP_CLOSE_WAIT */
+  closeWait: 4,
+  /** CTA_TIMEOUT_TCP_LAST_ACK */
+  lastAck: 5,
+  /** CTA_TIMEOUT_TCP_TIME_WAIT */
+  timeWait: 6,
+  /** CTA_TIMEOUT_TCP_CLOSE */
+  close: 7,
+  /** CTA_TIMEOUT_TCP_SYN_SENT2 */
+  synSent2: 8,
+  /** CTA_TIMEOUT_TCP_RETRANS */
+  retrans: 9,
+  /** CTA_TIMEOUT_TCP_UNACK */
+  unack: 10,
+  $size: 11,
+} as const;
+
+/** nla_type of each attribute of udp-timeout-attrs. */
+export const UdpTimeoutAttrsType = {
+  /** CTA_TIMEOUT_UDP_UNREPLIED */
+  unreplied: 1,
+  /** CTA_TIMEOUT_UDP_REPLIED */
+  replied: 2,
+} as const;
+
+/** MessageView slots of udp-timeout-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const UdpTimeoutAttrsSlot = {
+  /** CTA_TIMEOUT_UDP_UNREPLIED */
+  unreplied: 0,
+  /** CTA_TIMEOUT_UDP_REPLIED */
+  replied: 1,
+  $size: 2,
+} as const;
+
+/** nla_type of each attribute of udplite-timeout-attrs. */
+export const UdpliteTimeoutAttrsType = {
+  /** CTA_TIMEOUT_UDPLITE_UNREPLIED */
+  unreplied: 1,
+  /** CTA_TIMEOUT_UDPLITE_REPLIED */
+  replied: 2,
+} as const;
+
+/** MessageView slots of udplite-timeout-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const UdpliteTimeoutAttrsSlot = {
+  /** CTA_TIMEOUT_UDPLITE_UNREPLIED */
+  unreplied: 0,
+  /** CTA_TIMEOUT_UDPLITE_REPLIED */
+  replied: 1,
+  $size: 2,
+} as const;
+
+/** nla_type of each attribute of icmp-timeout-attrs. */
+export const IcmpTimeoutAttrsType = {
+  /** CTA_TIMEOUT_ICMP_TIMEOUT */
+  timeout: 1,
+} as const;
+
+/** MessageView slots of icmp-timeout-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const IcmpTimeoutAttrsSlot = {
+  /** CTA_TIMEOUT_ICMP_TIMEOUT */
+  timeout: 0,
+  $size: 1,
+} as const;
+
+/** nla_type of each attribute of dccp-timeout-attrs. */
+export const DccpTimeoutAttrsType = {
+  /** CTA_TIMEOUT_DCCP_REQUEST */
+  request: 1,
+  /** CTA_TIMEOUT_DCCP_RESPOND */
+  respond: 2,
+  /** CTA_TIMEOUT_DCCP_PARTOPEN */
+  partopen: 3,
+  /** CTA_TIMEOUT_DCCP_OPEN */
+  open: 4,
+  /** CTA_TIMEOUT_DCCP_CLOSEREQ */
+  closereq: 5,
+  /** CTA_TIMEOUT_DCCP_CLOSING */
+  closing: 6,
+  /** CTA_TIMEOUT_DCCP_TIMEWAIT */
+  timewait: 7,
+} as const;
+
+/** MessageView slots of dccp-timeout-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const DccpTimeoutAttrsSlot = {
+  /** CTA_TIMEOUT_DCCP_REQUEST */
+  request: 0,
+  /** CTA_TIMEOUT_DCCP_RESPOND */
+  respond: 1,
+  /** CTA_TIMEOUT_DCCP_PARTOPEN */
+  partopen: 2,
+  /** CTA_TIMEOUT_DCCP_OPEN */
+  open: 3,
+  /** CTA_TIMEOUT_DCCP_CLOSEREQ */
+  closereq: 4,
+  /** CTA_TIMEOUT_DCCP_CLOSING */
+  closing: 5,
+  /** CTA_TIMEOUT_DCCP_TIMEWAIT */
+  timewait: 6,
+  $size: 7,
+} as const;
+
+/** nla_type of each attribute of sctp-timeout-attrs. */
+export const SctpTimeoutAttrsType = {
+  /** CTA_TIMEOUT_SCTP_CLOSED */
+  closed: 1,
+  /** CTA_TIMEOUT_SCTP_COOKIE_WAIT */
+  cookieWait: 2,
+  /** CTA_TIMEOUT_SCTP_COOKIE_ECHOED */
+  cookieEchoed: 3,
+  /** CTA_TIMEOUT_SCTP_ESTABLISHED */
+  established: 4,
+  /** CTA_TIMEOUT_SCTP_SHUTDOWN_SENT */
+  shutdownSent: 5,
+  /** CTA_TIMEOUT_SCTP_SHUTDOWN_RECD */
+  shutdownRecd: 6,
+  /** CTA_TIMEOUT_SCTP_SHUTDOWN_ACK_SENT */
+  shutdownAckSent: 7,
+  /** CTA_TIMEOUT_SCTP_HEARTBEAT_SENT */
+  heartbeatSent: 8,
+  /** CTA_TIMEOUT_SCTP_HEARTBEAT_ACKED */
+  heartbeatAcked: 9,
+} as const;
+
+/** MessageView slots of sctp-timeout-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const SctpTimeoutAttrsSlot = {
+  /** CTA_TIMEOUT_SCTP_CLOSED */
+  closed: 0,
+  /** CTA_TIMEOUT_SCTP_COOKIE_WAIT */
+  cookieWait: 1,
+  /** CTA_TIMEOUT_SCTP_COOKIE_ECHOED */
+  cookieEchoed: 2,
+  /** CTA_TIMEOUT_SCTP_ESTABLISHED */
+  established: 3,
+  /** CTA_TIMEOUT_SCTP_SHUTDOWN_SENT */
+  shutdownSent: 4,
+  /** CTA_TIMEOUT_SCTP_SHUTDOWN_RECD */
+  shutdownRecd: 5,
+  /** CTA_TIMEOUT_SCTP_SHUTDOWN_ACK_SENT */
+  shutdownAckSent: 6,
+  /** CTA_TIMEOUT_SCTP_HEARTBEAT_SENT */
+  heartbeatSent: 7,
+  /** CTA_TIMEOUT_SCTP_HEARTBEAT_ACKED */
+  heartbeatAcked: 8,
+  $size: 9,
+} as const;
+
+/** nla_type of each attribute of icmpv6-timeout-attrs. */
+export const Icmpv6TimeoutAttrsType = {
+  /** CTA_TIMEOUT_ICMPV6_TIMEOUT */
+  timeout: 1,
+} as const;
+
+/** MessageView slots of icmpv6-timeout-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const Icmpv6TimeoutAttrsSlot = {
+  /** CTA_TIMEOUT_ICMPV6_TIMEOUT */
+  timeout: 0,
+  $size: 1,
+} as const;
+
+/** nla_type of each attribute of gre-timeout-attrs. */
+export const GreTimeoutAttrsType = {
+  /** CTA_TIMEOUT_GRE_UNREPLIED */
+  unreplied: 1,
+  /** CTA_TIMEOUT_GRE_REPLIED */
+  replied: 2,
+} as const;
+
+/** MessageView slots of gre-timeout-attrs, relative to the set's first slot; a nest's own attributes start at its slot + 1. $size is the slots the whole subtree takes. */
+export const GreTimeoutAttrsSlot = {
+  /** CTA_TIMEOUT_GRE_UNREPLIED */
+  unreplied: 0,
+  /** CTA_TIMEOUT_GRE_REPLIED */
+  replied: 1,
+  $size: 2,
+} as const;
+
+/** Byte offset of each member of struct nfgenmsg. */
+export const NfgenmsgOffset = {
+  nfgenFamily: 0,
+  version: 1,
+  resId: 2,
+} as const;
+
 /** nlmsg_type of each operation's request. */
 export const CttimeoutRequest = {
   /** IPCTNL_MSG_TIMEOUT_NEW: create a policy (NLM_F_CREATE), or replace the timeouts of an unused one of the same name and protocol. */

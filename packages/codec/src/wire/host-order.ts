@@ -21,3 +21,22 @@ export function dataViewOf(bytes: Uint8Array): DataView {
   lastView = view;
   return view;
 }
+
+/** A Uint8Array over the whole ArrayBuffer of `buf`, so generated code shares offsets with the DataView. */
+const wholeCache = new WeakMap<ArrayBufferLike, Uint8Array>();
+let lastWholeBuffer: ArrayBufferLike | undefined;
+let lastWhole: Uint8Array | undefined;
+export function wholeBytes(buf: Uint8Array): Uint8Array {
+  const buffer = buf.buffer;
+  if (buffer === lastWholeBuffer) return lastWhole!;
+  let whole = wholeCache.get(buffer);
+  if (whole === undefined) {
+    // Always a plain Uint8Array: a Node Buffer's slice() is a view, and decoded binaries must be copies.
+    whole = new Uint8Array(buffer);
+    wholeCache.set(buffer, whole);
+  }
+  lastWholeBuffer = buffer;
+  lastWhole = whole;
+  return whole;
+}
+

@@ -106,7 +106,9 @@ describe("fuzz", () => {
       check(conntrack, b, tally);
     }
     expect(tally.inputs).toBe(100_000);
-    console.log(`fuzz: ${tally.decoded} messages decoded and re-encoded, ${tally.rejected} rejected with NetlinkDecodeError`);
+    console.log(`fuzz: ${tally.decoded} messages decoded and re-encoded, ${tally.rejected} rejected with NetlinkDecodeError, ${tally.viewed} also walked by a view`);
+    // The view's drift guard runs on (nearly) every conntrack message the fuzz produces.
+    expect(tally.viewed).toBeGreaterThan(50_000);
     // Both outcomes must be well represented, or the mutations are not testing much.
     expect(tally.decoded).toBeGreaterThan(10_000);
     expect(tally.rejected).toBeGreaterThan(10_000);

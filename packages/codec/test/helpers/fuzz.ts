@@ -5,6 +5,7 @@ import {
   type FamilyCodec,
 } from "../../src/index.js";
 import { canonicalMessage } from "./canonical.js";
+import { checkView } from "./view-check.js";
 
 /** xorshift32: small, fast, seeded. */
 export function prng(seed: number) {
@@ -108,6 +109,8 @@ export interface Tally {
   inputs: number;
   decoded: number;
   rejected: number;
+  /** Messages also walked by a message view and compared with the decoder (sets with a view). */
+  viewed?: number;
 }
 
 /** Decode one input; returns whether some message decoded. Throws on any contract violation. */
@@ -126,7 +129,14 @@ export function check(codec: FamilyCodec, input: Uint8Array, tally: Tally): void
       if (msg.header.type === NLMSG_ERROR) parseErrorMessage(msg);
       else if (msg.header.type === NLMSG_DONE) parseDoneMessage(msg);
       else {
-        const decoded = codec.decodeMessage(msg);
+        let decoded;
+        try {
+          decoded = codec.decodeMessage(msg);
+        } catch (e) {
+          if (isNetlinkDecodeError(e) && checkView(codec, msg, e, true)) tally.viewed = (tally.viewed ?? 0) + 1;
+          throw e;
+        }
+        if (checkView(codec, msg, decoded, false)) tally.viewed = (tally.viewed ?? 0) + 1;
         const set = codec.setForType(msg.header.type)!;
         const again = codec.encodeMessage({ ...decoded.header, fixed: decoded.fixed, set, attrs: decoded.attrs });
         const expected = canonicalMessage(codec.family, set, FIXED_SIZE, msg.bytes);
