@@ -1,0 +1,163 @@
+/**
+ * Dedicated links (src/channel.c, channel_udp.c, channel_mcast.c, udp.c, mcast.c): a UDP socket
+ * pair (bound receiver, sender to the peer) or an IPv4 multicast group, with 1.4.7's buffering:
+ * messages are packed into one datagram up to the interface MTU minus 28 bytes (IP + UDP headers)
+ * and flushed when the transmit queue has been drained.
+ */
+import { createSocket, type Socket } from "node:dgram";
+import { readFileSync } from "node:fs";
+import type { ChannelConfig } from "../config/types.js";
+import type { LinkStats } from "../control/text.js";
+
+const HEADER_SIZE = 28;
+const IFF_UP = 0x1;
+const IFF_RUNNING = 0x40;
+
+function sysNet(ifname: string, file: string): string | undefined {
+  try {
+    return readFileSync(`/sys/class/net/${ifname}/${file}`, "latin1").trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** if_nametoindex != 0: the interface exists in this network namespace. */
+export const interfaceExists = (ifname: string): boolean => sysNet(ifname, "ifindex") !== undefined;
+
+/** `RUNNING`, `NO-CARRIER` or `DOWN`, from the interface flags, as `-s link` prints it. */
+export function linkStatus(ifname: string): string {
+  const flags = Number.parseInt(sysNet(ifname, "flags") ?? "0", 16);
+  if (flags & IFF_UP) return flags & IFF_RUNNING ? "RUNNING" : "NO-CARRIER";
+  return "DOWN";
+}
+
+export class ChannelOpenError extends Error {}
+
+export class Channel {
+  readonly kind: "UDP" | "Multicast";
+  readonly ifname: string;
+  readonly sendStats = { bytes: 0, messages: 0, errors: 0 };
+  readonly recvStats = { bytes: 0, messages: 0, errors: 0 };
+  private readonly sender: Socket;
+  private readonly receiver: Socket;
+  private readonly bufferSize: number;
+  private buffer: Uint8Array;
+  private used = 0;
+  private readonly destination: string;
+  private readonly port: number;
+  private closed = false;
+
+  readonly config: ChannelConfig;
+
+  private constructor(config: ChannelConfig, onDatagram: (data: Uint8Array) => void) {
+    this.config = config;
+    this.kind = config.type === "mcast" ? "Multicast" : "UDP";
+    this.ifname = config.interface;
+    const mtu = Number(sysNet(config.interface, "mtu"));
+    if (!config.interface || !Number.isFinite(mtu) || mtu <= HEADER_SIZE) throw new ChannelOpenError("No such device");
+    this.bufferSize = mtu - HEADER_SIZE;
+    this.buffer = new Uint8Array(this.bufferSize);
+    this.port = config.port;
+    this.sender = createSocket({ type: "udp4" });
+    this.receiver = createSocket({ type: "udp4", reuseAddr: true });
+    this.destination = (config.type === "mcast" ? config.address : config.destination) ?? "0.0.0.0";
+    this.receiver.on("message", (msg) => {
+      this.recvStats.bytes += msg.length;
+      this.recvStats.messages++;
+      onDatagram(new Uint8Array(msg.buffer, msg.byteOffset, msg.length));
+    });
+    this.receiver.on("error", () => {
+      this.recvStats.errors++;
+    });
+    this.sender.on("error", () => {
+      this.sendStats.errors++;
+    });
+  }
+
+  /** Opens and binds the sockets (channel_open): rejects when the interface or the address is unusable. */
+  static async open(config: ChannelConfig, onDatagram: (data: Uint8Array) => void): Promise<Channel> {
+    const channel = new Channel(config, onDatagram);
+    await channel.bind();
+    return channel;
+  }
+
+  private bind(): Promise<void> {
+    const c = this.config;
+    return new Promise((resolve, reject) => {
+      const fail = (error: Error): void => reject(new ChannelOpenError(error.message));
+      this.receiver.once("error", fail);
+      const onBound = (): void => {
+        this.receiver.off("error", fail);
+        try {
+          if (c.rcvBuffer) this.receiver.setRecvBufferSize(c.rcvBuffer);
+          if (c.type === "mcast") this.receiver.addMembership(c.address ?? "0.0.0.0", c.interfaceAddress);
+        } catch (error) {
+          reject(new ChannelOpenError((error as Error).message));
+          return;
+        }
+        this.sender.bind(0, c.type === "mcast" ? undefined : undefined, () => {
+          try {
+            if (c.sndBuffer) this.sender.setSendBufferSize(c.sndBuffer);
+            if (c.type === "mcast") {
+              this.sender.setMulticastLoopback(false);
+              if (c.interfaceAddress) this.sender.setMulticastInterface(c.interfaceAddress);
+            }
+          } catch (error) {
+            reject(new ChannelOpenError((error as Error).message));
+            return;
+          }
+          resolve();
+        });
+      };
+      // UDP binds the configured address; a multicast receiver binds INADDR_ANY on the group port.
+      if (c.type === "mcast") this.receiver.bind(c.port, onBound);
+      else this.receiver.bind(c.port, c.address ?? "0.0.0.0", onBound);
+    });
+  }
+
+  /** channel_send: appends to the MTU-sized buffer, sending it first when the message does not fit. */
+  send(message: Uint8Array): void {
+    if (this.used + message.length >= this.bufferSize) this.flush();
+    if (message.length >= this.bufferSize) {
+      this.transmit(message.slice());
+      return;
+    }
+    this.buffer.set(message, this.used);
+    this.used += message.length;
+  }
+
+  /** channel_send_flush. */
+  flush(): void {
+    if (this.used === 0) return;
+    const datagram = this.buffer.slice(0, this.used);
+    this.used = 0;
+    this.transmit(datagram);
+  }
+
+  private transmit(datagram: Uint8Array): void {
+    if (this.closed) return;
+    this.sender.send(datagram, this.port, this.destination, (error, bytes) => {
+      if (error) this.sendStats.errors++;
+      else {
+        this.sendStats.bytes += bytes;
+        this.sendStats.messages++;
+      }
+    });
+  }
+
+  linkStats(): LinkStats {
+    return {
+      sentBytes: this.sendStats.bytes, recvBytes: this.recvStats.bytes,
+      sentPackets: this.sendStats.messages, recvPackets: this.recvStats.messages,
+      sentErrors: this.sendStats.errors, recvErrors: this.recvStats.errors,
+    };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.sender.close();
+    this.receiver.close();
+  }
+}

@@ -1,0 +1,609 @@
+/**
+ * The sync daemon: the internal cache (this node's flows, from a dump plus events), the external
+ * cache (flows learned from peers), a dedicated link, a sync mode, and the control socket. The
+ * behaviour follows conntrackd 1.4.7's src/sync-mode.c, src/ctnl.c, src/run.c and the caches'
+ * files; the kernel is reached only through @tsconntrack/conntrack.
+ */
+import { createServer, type Server, type Socket } from "node:net";
+import { unlinkSync } from "node:fs";
+import { Conntrack, type ConntrackAttrs, type ConntrackEvent } from "@tsconntrack/conntrack";
+import { formatConntrackText, formatConntrackXml } from "tsconntrack/format";
+import { FlowCache, nowSeconds, type CacheObject } from "./cache.js";
+import type { DaemonConfig } from "./config/types.js";
+import { Channel, linkStatus } from "./channel/channel.js";
+import { REQ } from "./control/commands.js";
+import {
+  cacheStatsExtendedText, cacheStatsText, linkStatsExtendedText, linkStatsText, messageTrackingText, networkStatsText,
+  newSyncErrors, queueStatsText, runtimeStatsText, trafficText, type RuntimeStats, type SyncErrors,
+} from "./control/text.js";
+import { compileFlowFilter, type FlowPredicate } from "./filter.js";
+import type { Logger } from "./log.js";
+import { CtlNode, Queue } from "./queue.js";
+import { FtfwMode } from "./sync/ftfw.js";
+import { Alarm, SequenceTracker, type InternalObject, type SyncHost, type SyncMode } from "./sync/mode.js";
+import { NotrackMode } from "./sync/notrack.js";
+import { AlarmMode } from "./sync/alarm.js";
+import { commitFlow, flowToNta, ntaToFlow, type BuildOptions } from "./wire/flow.js";
+import {
+  checkExpectMessage, decodeStateMessage, encodeStateMessage, NET_T, PROTOCOL_VERSION, splitDatagram,
+  type MalformedReason,
+} from "./wire/message.js";
+import type { NtaAttrs } from "./wire/nta.js";
+
+const XML_HEADER = '<?xml version="1.0" encoding="utf-8"?>\n<conntrack>\n';
+const XML_FOOTER = "</conntrack>\n";
+
+/** What `-i`/`-e` print of a cached flow: no timeout, no counters, no use count. */
+function printable(flow: ConntrackAttrs): ConntrackAttrs {
+  const { timeout: _t, countersOrig: _co, countersReply: _cr, use: _u, ...rest } = flow;
+  return rest;
+}
+
+function familyOf(flow: ConntrackAttrs): number {
+  return flow.tupleOrig?.tupleIp?.ipV6Src !== undefined ? 10 : 2;
+}
+
+export interface DaemonOptions {
+  /** Run inside this `ip netns` namespace (tests). */
+  netns?: string;
+  /** Called when `-k` asks the daemon to stop (after everything is closed). */
+  onKill?: () => void;
+}
+
+export class SyncDaemon implements SyncHost {
+  readonly internal: FlowCache<ConntrackAttrs>;
+  readonly external: FlowCache<NtaAttrs>;
+  readonly txQueue: Queue;
+  readonly errorQueue: Queue;
+  readonly errors: SyncErrors = newSyncErrors();
+  readonly seq: SequenceTracker;
+  readonly windowSize: number;
+  readonly resendQueueSize: number;
+  readonly runtime: RuntimeStats;
+  private mode!: SyncMode;
+  private channels: Channel[] = [];
+  private current: Channel | undefined;
+  private server: Server | undefined;
+  private ct: Conntrack;
+  /** Requests that change the kernel (commit, flush): their events are not sent back out. */
+  private commitCt: Conntrack;
+  private events: ReturnType<Conntrack["events"]> | undefined;
+  private curSeq: number | undefined;
+  private readonly buildOptions: BuildOptions;
+  private readonly filter: FlowPredicate;
+  private readonly resetAlarm: Alarm;
+  private readonly overrunAlarm: Alarm;
+  private commitInProgress = false;
+  private traffic = { bytes: 0n, packets: 0n };
+  private xmitScheduled = false;
+  private stopped = false;
+
+  readonly config: DaemonConfig;
+  readonly log: Logger;
+  private readonly options: DaemonOptions;
+
+  constructor(config: DaemonConfig, log: Logger, options: DaemonOptions = {}) {
+    this.config = config;
+    this.log = log;
+    this.options = options;
+    const g = config.general;
+    this.internal = new FlowCache({ name: "internal", hashSize: g.hashSize, hashLimit: g.hashLimit });
+    this.external = new FlowCache({ name: "external", hashSize: g.hashSize, hashLimit: g.hashLimit });
+    this.txQueue = new Queue("txqueue", 2147483647, () => this.scheduleXmit());
+    this.errorQueue = new Queue("errorq", 128);
+    this.seq = new SequenceTracker(this.errors);
+    // An object leaving the cache leaves its queue too (cache_notrack_del, cache_ftfw_del).
+    this.internal.onRemove = (obj) => obj.owner?.del(obj);
+    this.windowSize = config.windowSize;
+    this.resendQueueSize = config.resendQueueSize;
+    this.buildOptions = { tcpWindowTracking: config.sync.tcpWindowTracking, commitTimeout: config.commitTimeout !== 0 };
+    this.filter = compileFlowFilter(g.filter);
+    const netns = options.netns === undefined ? {} : { netns: options.netns };
+    this.ct = Conntrack.open(netns);
+    this.commitCt = Conntrack.open(netns);
+    this.resetAlarm = new Alarm(() => void this.scheduledFlush());
+    this.overrunAlarm = new Alarm(() => void this.resyncWithKernel(true));
+    this.runtime = {
+      startTime: nowSeconds(), eventsReceived: 0, eventsFiltered: 0, eventsUnknownType: 0, catchEventFailed: 0,
+      dumpUnknownType: 0, overrun: 0, kernelTableFlush: 0, kernelTableResync: 0, bufferSize: g.netlinkBufferSize,
+      childFailed: 0, childSegfault: 0, childTermsig: 0, selectFailed: 0, waitFailed: 0, localReadFailed: 0,
+      localUnknownRequest: 0,
+    };
+  }
+
+  // SyncHost.
+
+  nextSeq(): number {
+    // The first message is numbered with time(NULL), then one more per message (src/network.c).
+    if (this.curSeq === undefined) this.curSeq = nowSeconds();
+    const seq = this.curSeq >>> 0;
+    this.curSeq = (this.curSeq + 1) >>> 0;
+    return seq;
+  }
+
+  buildObjectMessage(obj: InternalObject): Uint8Array {
+    const type = obj.status === "dead" ? NET_T.STATE_CT_DEL : obj.status === "alive" ? NET_T.STATE_CT_UPD : NET_T.STATE_CT_NEW;
+    return encodeStateMessage(type, this.nextSeq(), flowToNta(obj.value, this.buildOptions));
+  }
+
+  send(message: Uint8Array): void {
+    this.current?.send(message);
+  }
+
+  private scheduleXmit(): void {
+    if (this.xmitScheduled) return;
+    this.xmitScheduled = true;
+    setImmediate(() => {
+      this.xmitScheduled = false;
+      if (this.stopped) return;
+      this.mode.xmit();
+      this.current?.flush();
+    });
+  }
+
+  // Start and stop.
+
+  /** init(): control socket, caches from a table dump, events, the dedicated link. Throws Error with 1.4.7's text. */
+  async start(): Promise<void> {
+    const c = this.config;
+    const mode = c.sync.mode ?? "ftfw";
+    if (c.sync.mode === undefined) this.log.warning("No synchronization mode specified. Defaulting to FT-FW mode.");
+    this.mode = mode === "ftfw" ? new FtfwMode(this) : mode === "alarm" ? new AlarmMode(this, c, this.external) : new NotrackMode(this);
+
+    await this.openControlSocket();
+
+    // Subscribe before the dump, so no event between the two is lost (1.4.7 dumps first).
+    this.events = this.ct.events({ receiveBufferSize: c.general.netlinkBufferSize || undefined! });
+    try {
+      this.dumpIntoInternal("populate");
+    } catch {
+      throw new Error("can't get kernel conntrack table");
+    }
+    for (const config of c.sync.channels) {
+      try {
+        this.channels.push(await Channel.open(config, (data) => this.onDatagram(data)));
+      } catch (error) {
+        throw new Error(`can't open channel socket: ${(error as Error).message}`);
+      }
+    }
+    this.current = this.channels.find((ch) => ch.config.isDefault) ?? this.channels[0];
+    if (this.current === undefined) throw new Error("can't open channel socket: No such device");
+    void this.eventLoop();
+    if (c.sync.startupResync) {
+      this.log.notice("resync requested");
+      this.txQueue.add(new CtlNode(0x02, 0, 0));
+    }
+  }
+
+  private openControlSocket(): Promise<void> {
+    const path = this.config.general.unixPath;
+    try {
+      unlinkSync(path);
+    } catch {
+      // Nothing to remove.
+    }
+    return new Promise((resolve, reject) => {
+      const server = createServer((socket) => this.onControl(socket));
+      server.once("error", () => reject(new Error("can't open unix socket!")));
+      server.listen({ path, backlog: 100 }, () => {
+        this.server = server;
+        resolve();
+      });
+    });
+  }
+
+  /** killer(): closes everything; the caller removes the lock file and exits. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.mode?.stop();
+    this.resetAlarm.del();
+    this.overrunAlarm.del();
+    this.server?.close();
+    try {
+      unlinkSync(this.config.general.unixPath);
+    } catch {
+      // Already gone.
+    }
+    for (const ch of this.channels) ch.close();
+    this.events?.close();
+    this.ct.close();
+    this.commitCt.close();
+  }
+
+  // The kernel side.
+
+  private stripForCache(flow: ConntrackAttrs): ConntrackAttrs {
+    const { countersOrig: _co, countersReply: _cr, use: _u, ...rest } = flow;
+    return rest;
+  }
+
+  /** nl_dump_conntrack_table into the internal cache: populate (start-up, -R) or resync (overrun). */
+  private dumpIntoInternal(how: "populate" | "resync"): void {
+    this.ct.listSync({}, (flow) => {
+      if (!this.filter(flow)) return;
+      const value = this.stripForCache(flow);
+      const obj = this.internal.updateForce(value, flowToNta(value, this.buildOptions), (old, v) => ({ ...old, ...v }));
+      if (how === "resync" && obj) this.mode.enqueue(obj);
+    });
+  }
+
+  private async resyncWithKernel(overrun: boolean): Promise<void> {
+    if (overrun) this.runtime.kernelTableResync++;
+    try {
+      this.dumpIntoInternal("resync");
+    } catch {
+      this.log.error("can't dump kernel table");
+    }
+  }
+
+  private async eventLoop(): Promise<void> {
+    const events = this.events!;
+    const commitPort = (): number => this.commitCt.transport.portId;
+    try {
+      for await (const event of events) {
+        if (this.stopped) return;
+        this.onEvent(event, commitPort);
+      }
+    } catch (error) {
+      if (!this.stopped) this.log.error(`netlink event socket failed: ${(error as Error).message}`);
+    }
+  }
+
+  private onEvent(event: ConntrackEvent, commitPort: () => number): void {
+    if (event.kind === "overrun") {
+      this.runtime.overrun++;
+      const resync = this.config.general.netlinkOverrunResync;
+      if (resync > 0 && !this.overrunAlarm.pending) this.overrunAlarm.add(resync);
+      return;
+    }
+    if (event.kind !== "new" && event.kind !== "update" && event.kind !== "destroy") {
+      this.runtime.eventsUnknownType++;
+      return;
+    }
+    this.runtime.eventsReceived++;
+    const flow = event.flow;
+    if (!this.filter(flow)) {
+      this.runtime.eventsFiltered++;
+      return;
+    }
+    // Our own commits and flushes (origin COMMIT/FLUSH) update the cache but are not sent.
+    const mine = event.header.pid !== 0 && event.header.pid === commitPort();
+    const value = this.stripForCache(flow);
+    const nta = flowToNta(value, this.buildOptions);
+    if (event.kind === "new") {
+      const old = this.internal.find(nta);
+      if (old) this.internal.del(old);
+      const obj = this.internal.add(value, nta);
+      if (obj && !mine) this.mode.enqueue(obj);
+    } else if (event.kind === "update") {
+      const obj = this.internal.updateForce(value, nta, (old, v) => ({ ...old, ...v }));
+      if (obj && !mine) this.mode.enqueue(obj);
+    } else {
+      const obj = this.internal.find(nta);
+      if (!obj) return;
+      if (obj.status !== "dead") {
+        obj.value = { ...obj.value, ...value };
+        this.internal.setDead(obj);
+        if (!mine) this.mode.enqueue(obj);
+        this.internal.put(obj);
+      }
+      // update_traffic_stats: the low 32 bits of each counter, as nfct_get_attr_u32 reads them.
+      const low = (v: bigint | undefined): bigint => BigInt.asUintN(32, v ?? 0n);
+      this.traffic.bytes += low(flow.countersOrig?.bytes) + low(flow.countersReply?.bytes);
+      this.traffic.packets += low(flow.countersOrig?.packets) + low(flow.countersReply?.packets);
+    }
+  }
+
+  // The network side.
+
+  private malformed(reason: MalformedReason): void {
+    this.errors.malformed++;
+    switch (reason) {
+      case "truncated": this.errors.truncated++; break;
+      case "bad-size": this.errors.badSize++; break;
+      case "bad-version": this.errors.badVersion++; break;
+      case "bad-header": this.errors.badHeader++; break;
+      case "bad-payload": this.errors.badPayload++; break;
+      case "bad-type": this.errors.badType++; break;
+    }
+  }
+
+  /** channel_handler_routine + do_channel_handler_step. */
+  onDatagram(datagram: Uint8Array): void {
+    if (this.stopped) return;
+    for (const item of splitDatagram(datagram)) {
+      if (item.kind === "malformed") {
+        this.malformed(item.reason);
+        continue;
+      }
+      const h = item.header;
+      if (h.version !== PROTOCOL_VERSION) {
+        this.malformed("bad-version");
+        continue;
+      }
+      const verdict = this.mode.recv(h);
+      if (verdict === "ctl" || verdict === "drop") continue;
+      if (verdict === "bad") {
+        this.malformed("bad-header");
+        continue;
+      }
+      if (h.type > NET_T.STATE_MAX) {
+        this.malformed("bad-type");
+        continue;
+      }
+      if (h.type >= NET_T.STATE_EXP_NEW) {
+        // Expectations are not kept (no ExpectationSync); a broken one is still counted.
+        if (!checkExpectMessage(item.bytes)) this.malformed("bad-payload");
+        continue;
+      }
+      const decoded = decodeStateMessage(item.bytes);
+      if (!decoded.ok) {
+        this.malformed("bad-payload");
+        continue;
+      }
+      this.onStateMessage(h.type, decoded.attrs);
+    }
+  }
+
+  /** external_cache_ct_new / _upd / _del. */
+  private onStateMessage(type: number, nta: NtaAttrs): void {
+    const ext = this.external;
+    if (type === NET_T.STATE_CT_NEW) {
+      const old = ext.find(nta);
+      if (old) ext.del(old);
+      ext.add(nta, nta);
+    } else if (type === NET_T.STATE_CT_UPD) {
+      ext.updateForce(nta, nta, (old, v) => ({ ...old, ...v }));
+    } else {
+      const old = ext.find(nta);
+      if (old) ext.del(old);
+    }
+  }
+
+  // Commit.
+
+  /** cache_ct_commit: masters first, then related flows; EEXIST is retried once after a delete. */
+  async commit(): Promise<void> {
+    const started = process.hrtime.bigint();
+    const ok0 = this.external.stats.commitOk;
+    const fail0 = this.external.stats.commitFail;
+    const objects = [...this.external.objects()];
+    const related = (o: CacheObject<NtaAttrs>): boolean => o.value.masterIpv4 !== undefined || o.value.masterIpv6 !== undefined;
+    const ordered = [...objects.filter((o) => !related(o)), ...objects.filter(related)];
+    const now = nowSeconds();
+    const requests = ordered.map((obj) => {
+      let timeout = this.config.commitTimeout;
+      if (!timeout) {
+        let elapsed = now - obj.lastUpdate;
+        if (elapsed < 0) elapsed = 60;
+        timeout = (obj.value.timeout ?? 0) - elapsed;
+        if (timeout < 0) timeout = 60;
+      }
+      return commitFlow(obj.value, timeout, this.config.sync.tcpWindowTracking);
+    });
+    const results = requests.length ? await this.commitCt.create(requests) : [];
+    const retry: ConntrackAttrs[] = [];
+    results.forEach((r, i) => {
+      if (r.ok) this.external.stats.commitOk++;
+      else if (r.error?.code === "EEXIST") retry.push(requests[i]!);
+      else {
+        this.external.stats.commitFail++;
+        this.log.error(`commit-create: ${r.error?.message ?? "failed"}`);
+      }
+    });
+    if (retry.length) {
+      const deleted = await this.commitCt.delete(retry.map((f) => ({ tupleOrig: f.tupleOrig!, ...(f.zone !== undefined ? { zone: f.zone } : {}) })));
+      const again = retry.filter((_, i) => deleted[i]!.ok || deleted[i]!.error?.code === "ENOENT");
+      deleted.forEach((d) => {
+        if (!(d.ok || d.error?.code === "ENOENT")) {
+          this.external.stats.commitFail++;
+          this.log.error(`commit-destroy: ${d.error?.message ?? "failed"}`);
+        }
+      });
+      const second = again.length ? await this.commitCt.create(again) : [];
+      for (const r of second) {
+        if (r.ok) this.external.stats.commitOk++;
+        else {
+          this.external.stats.commitFail++;
+          this.log.error(`commit-create: ${r.error?.message ?? "failed"}`);
+        }
+      }
+    }
+    const ns = process.hrtime.bigint() - started;
+    const sec = ns / 1_000_000_000n;
+    const usec = (ns % 1_000_000_000n) / 1000n;
+    const committed = this.external.stats.commitOk - ok0;
+    const failed = this.external.stats.commitFail - fail0;
+    this.log.notice(`Committed ${committed} new entries`);
+    if (failed) this.log.notice(`${failed} entries can't be committed`);
+    this.log.notice(`commit has taken ${sec}.${String(usec).padStart(6, "0")} seconds`);
+  }
+
+  /** nl_flush_conntrack_table_selective: deletes every kernel flow the filter keeps. */
+  private async flushKernel(): Promise<void> {
+    try {
+      await this.commitCt.deleteMatching({ predicate: (flow) => this.filter(flow) });
+    } catch (error) {
+      this.log.error(`cannot flush kernel table: ${(error as Error).message}`);
+    }
+  }
+
+  private async scheduledFlush(): Promise<void> {
+    this.runtime.kernelTableFlush++;
+    this.log.notice("flushing kernel conntrack table (scheduled)");
+    await this.flushKernel();
+    this.internal.flush();
+  }
+
+  // Control socket.
+
+  private onControl(socket: Socket): void {
+    let handled = false;
+    socket.on("error", () => socket.destroy());
+    socket.once("data", (chunk: Buffer) => {
+      handled = true;
+      const request = chunk.length >= 4 ? chunk.readInt32LE(0) : chunk.length > 0 ? chunk[0]! : -1;
+      void this.handleRequest(request, socket);
+    });
+    socket.once("end", () => {
+      if (!handled) {
+        this.runtime.localReadFailed++;
+        socket.end();
+      }
+    });
+  }
+
+  private dump(cache: "internal" | "external", xml: boolean): string {
+    const now = nowSeconds();
+    let out = xml ? XML_HEADER : "";
+    const ftfw = this.mode.name === "ftfw";
+    const objects = cache === "internal"
+      ? [...this.internal.objects()].map((o) => ({ flow: o.value, obj: o as CacheObject<unknown> }))
+      : [...this.external.objects()].map((o) => ({ flow: ntaToFlow(o.value), obj: o as CacheObject<unknown> }));
+    for (const { flow, obj } of objects) {
+      if (ftfw && obj.status === "dead") continue;
+      const ct = printable(flow);
+      const ctx = { family: familyOf(ct) };
+      if (xml) out += formatConntrackXml(ct, ctx, { nowSec: now }) + "\n";
+      else out += formatConntrackText(ct, ctx, { nowSec: now }) + this.mode.dumpSuffix(obj, now) + ` [active since ${now - obj.lifetime}s]\n`;
+    }
+    if (xml) out += XML_FOOTER;
+    return out;
+  }
+
+  private linkText(): string {
+    const ch = this.current;
+    return ch ? linkStatsText(ch.kind, ch.ifname, ch.linkStats()) : "";
+  }
+
+  /** local_handler (run.c) → ctnl_local (ctnl.c) → local_handler_sync (sync-mode.c) → the mode's. */
+  async handleRequest(request: number, socket: Socket): Promise<void> {
+    const reply = (text: string): void => {
+      if (text) socket.write(text);
+    };
+    try {
+      switch (request) {
+        case REQ.KILL:
+          socket.end();
+          this.kill();
+          return;
+        case REQ.STATS_RUNTIME:
+          reply(runtimeStatsText(this.runtime, nowSeconds()));
+          break;
+        case REQ.STATS_PROCESS:
+          break;
+      }
+      // ctnl_local.
+      switch (request) {
+        case REQ.CT_FLUSH_MASTER:
+        case REQ.ALL_FLUSH_MASTER:
+          this.runtime.kernelTableFlush++;
+          this.log.notice("flushing kernel conntrack table");
+          await this.flushKernel();
+          break;
+        case REQ.CT_RESYNC_MASTER:
+        case REQ.ALL_RESYNC_MASTER:
+          this.runtime.kernelTableResync++;
+          this.log.notice("resync with master conntrack table");
+          try {
+            this.dumpIntoInternal("populate");
+          } catch {
+            this.log.error("can't dump kernel table");
+          }
+          break;
+      }
+      // local_handler_sync.
+      switch (request) {
+        case REQ.CT_DUMP_INTERNAL: reply(this.dump("internal", false)); break;
+        case REQ.CT_DUMP_EXTERNAL: reply(this.dump("external", false)); break;
+        case REQ.CT_DUMP_INT_XML: reply(this.dump("internal", true)); break;
+        case REQ.CT_DUMP_EXT_XML: reply(this.dump("external", true)); break;
+        case REQ.CT_COMMIT:
+        case REQ.ALL_COMMIT:
+          this.log.notice(request === REQ.CT_COMMIT ? "committing conntrack cache" : "committing all external caches");
+          this.resetAlarm.del();
+          if (this.commitInProgress) {
+            this.log.notice("commit already in progress, skipping");
+            break;
+          }
+          this.commitInProgress = true;
+          try {
+            await this.commit();
+          } finally {
+            this.commitInProgress = false;
+          }
+          break;
+        case REQ.RESET_TIMERS:
+          if (!this.resetAlarm.pending) {
+            this.log.notice(`flushing conntrack table in ${this.config.purgeTimeout} secs`);
+            this.resetAlarm.add(this.config.purgeTimeout);
+          }
+          break;
+        case REQ.CT_FLUSH_CACHE:
+        case REQ.ALL_FLUSH_CACHE:
+          if (this.commitInProgress) {
+            this.log.error("ignoring flush command, commit still in progress");
+            break;
+          }
+          this.resetAlarm.del();
+          this.log.notice("flushing caches");
+          this.internal.flush();
+          this.external.flush();
+          break;
+        case REQ.CT_FLUSH_INT_CACHE:
+          this.resetAlarm.del();
+          this.log.notice("flushing internal cache");
+          this.internal.flush();
+          break;
+        case REQ.CT_FLUSH_EXT_CACHE:
+          if (this.commitInProgress) {
+            this.log.error("ignoring flush command, commit still in progress");
+            break;
+          }
+          this.log.notice("flushing external cache");
+          this.external.flush();
+          break;
+        case REQ.STATS:
+          reply(
+            cacheStatsText("internal", this.internal.stats) + cacheStatsText("external", this.external.stats) +
+            trafficText(this.traffic.bytes, this.traffic.packets) + this.linkText() + messageTrackingText(this.errors),
+          );
+          break;
+        case REQ.STATS_NETWORK:
+          reply(networkStatsText(this.errors) + this.linkText());
+          break;
+        case REQ.STATS_CACHE:
+          reply(
+            cacheStatsExtendedText("internal", this.internal.stats, this.internal.size) +
+            cacheStatsExtendedText("external", this.external.stats, this.external.size),
+          );
+          break;
+        case REQ.STATS_LINK:
+          reply(this.channels.map((ch) => linkStatsExtendedText(ch.kind, ch.ifname, linkStatus(ch.ifname), ch === this.current, ch.linkStats())).join(""));
+          break;
+        case REQ.STATS_QUEUE: {
+          // 1.4.7 lists the newest queue first: the transmit queue, the error queue, then the mode's.
+          const ordered = [this.txQueue, this.errorQueue, ...this.mode.queues()];
+          reply(queueStatsText(CtlNode.allocated, ordered.map((q) => ({ name: q.name, length: q.length, max: q.max, enospc: q.enospc }))));
+          break;
+        }
+        default: {
+          const text = this.mode.local(request);
+          if (text) reply(text);
+        }
+      }
+    } catch (error) {
+      this.log.error(`request ${request} failed: ${(error as Error).message}`);
+    }
+    socket.end();
+  }
+
+  private kill(): void {
+    this.log.notice("---- shutdown received ----");
+    this.stop();
+    this.options.onKill?.();
+  }
+}
+
+export type { Socket };
