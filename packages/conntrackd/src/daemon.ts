@@ -283,7 +283,7 @@ export class SyncDaemon implements SyncHost {
       const obj = this.internal.find(nta);
       if (!obj) return;
       if (obj.status !== "dead") {
-        obj.value = { ...obj.value, ...value };
+        // 1.4.7 sends the DEL with what it cached (the destroy event is not merged in).
         this.internal.setDead(obj);
         if (!mine) this.mode.enqueue(obj);
         this.internal.put(obj);
