@@ -30,8 +30,6 @@ import {
 } from "./wire/message.js";
 import type { NtaAttrs } from "./wire/nta.js";
 
-const XML_HEADER = '<?xml version="1.0" encoding="utf-8"?>\n<conntrack>\n';
-const XML_FOOTER = "</conntrack>\n";
 
 /** What `-i`/`-e` print of a cached flow: no timeout, no counters, no use count. */
 function printable(flow: ConntrackAttrs): ConntrackAttrs {
@@ -456,7 +454,8 @@ export class SyncDaemon implements SyncHost {
 
   private dump(cache: "internal" | "external", xml: boolean): string {
     const now = nowSeconds();
-    let out = xml ? XML_HEADER : "";
+    // 1.4.7 writes the flows only, one per line, without an XML declaration or a root element.
+    let out = "";
     const ftfw = this.mode.name === "ftfw";
     const objects = cache === "internal"
       ? [...this.internal.objects()].map((o) => ({ flow: o.value, obj: o as CacheObject<unknown> }))
@@ -468,7 +467,6 @@ export class SyncDaemon implements SyncHost {
       if (xml) out += formatConntrackXml(ct, ctx, { nowSec: now }) + "\n";
       else out += formatConntrackText(ct, ctx, { nowSec: now }) + this.mode.dumpSuffix(obj, now) + ` [active since ${now - obj.lifetime}s]\n`;
     }
-    if (xml) out += XML_FOOTER;
     return out;
   }
 

@@ -11,7 +11,11 @@ const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, "hex"));
 const golden = readFileSync(join(__dirname, "fixtures/notrack-1.4.7.hex"), "utf8").split("\n").filter((l) => l && !l.startsWith("#"));
 
 const SYN = { its: 0, isn: 0, tsoff: 0 };
-/** What each captured datagram says, as tsconntrackd decodes it. */
+/**
+ * What each captured datagram says, as tsconntrackd decodes it. The SCTP tags read 0x64000000:
+ * conntrack 1.4.7's `--orig-vtag 100` writes the tag in host order into a be32 attribute, and
+ * conntrackd sends the kernel's bytes unchanged, so the wire holds the kernel's value.
+ */
 const EXPECTED: [type: number, flags: number, attrs: NtaAttrs | undefined][] = [
   [NET_T.CTL, NET_F.ALIVE, undefined],
   [NET_T.STATE_CT_NEW, 0, { ipv4: { src: "1.1.1.1", dst: "2.2.2.2" }, status: 0x0e, l4proto: 6, port: { sport: 1000, dport: 80 }, tcpState: 3, timeout: 300, mark: 7, synproxy: SYN }],
@@ -20,7 +24,7 @@ const EXPECTED: [type: number, flags: number, attrs: NtaAttrs | undefined][] = [
   [NET_T.STATE_CT_NEW, 0, { ipv4: { src: "10.1.1.1", dst: "10.2.2.2" }, status: 0x198, l4proto: 6, port: { sport: 4000, dport: 443 }, tcpState: 1, timeout: 100, mark: 0, snatIpv4: "10.9.9.9", synproxy: SYN }],
   [NET_T.STATE_CT_NEW, 0, { ipv4: { src: "10.1.1.1", dst: "10.2.2.2" }, status: 0x1a8, l4proto: 6, port: { sport: 4001, dport: 443 }, tcpState: 1, timeout: 100, mark: 0, dnatIpv4: "10.8.8.8", dpatPort: 8443, synproxy: SYN }],
   [NET_T.STATE_CT_NEW, 0, { ipv6: { src: "2001:db8::1", dst: "2001:db8::2" }, status: 0x08, l4proto: 6, port: { sport: 5000, dport: 22 }, tcpState: 3, timeout: 200, mark: 0, synproxy: SYN }],
-  [NET_T.STATE_CT_NEW, 0, { ipv4: { src: "1.1.1.5", dst: "2.2.2.6" }, status: 0x08, l4proto: 132, port: { sport: 7, dport: 8 }, sctpState: 4, sctpVtagOrig: 100, sctpVtagRepl: 200, timeout: 50, mark: 0, synproxy: SYN }],
+  [NET_T.STATE_CT_NEW, 0, { ipv4: { src: "1.1.1.5", dst: "2.2.2.6" }, status: 0x08, l4proto: 132, port: { sport: 7, dport: 8 }, sctpState: 4, sctpVtagOrig: 0x64000000, sctpVtagRepl: 0xc8000000, timeout: 50, mark: 0, synproxy: SYN }],
   [NET_T.STATE_CT_UPD, 0, { ipv4: { src: "1.1.1.1", dst: "2.2.2.2" }, status: 0x0e, l4proto: 6, port: { sport: 1000, dport: 80 }, tcpState: 3, timeout: 299, mark: 9, synproxy: SYN }],
   [NET_T.STATE_CT_DEL, 0, { ipv4: { src: "1.1.1.3", dst: "2.2.2.4" }, status: 0x08, l4proto: 17, port: { sport: 53, dport: 53 }, timeout: 30, mark: 0, synproxy: SYN, zone: 5 }],
   [NET_T.CTL, NET_F.ALIVE, undefined],

@@ -94,8 +94,7 @@ type Kind =
   // ports): htons swaps it once more, so on the little-endian hosts conntrackd runs on these two
   // bytes travel least significant first.
   | "u16swapped"
-  // The same for the SCTP verification tags, kept in network order and sent through htonl.
-  | "u32swapped"
+
   | "ipv4" | "ipv6" // one address, as ct_build_be32 / ct_build_be128 write it
   | "ipv4pair" | "ipv6pair" | "portpair"
   | "natseqadj" | "synproxy"
@@ -111,7 +110,7 @@ interface AttrSpec {
 }
 
 const VALUE_SIZE: Record<Exclude<Kind, "string" | "labels">, number> = {
-  u8: 1, u16: 2, u16swapped: 2, u32: 4, u32swapped: 4, ipv4: 4, ipv6: 16, ipv4pair: 8, ipv6pair: 32, portpair: 4, natseqadj: 24, synproxy: 12,
+  u8: 1, u16: 2, u16swapped: 2, u32: 4, ipv4: 4, ipv6: 16, ipv4pair: 8, ipv6pair: 32, portpair: 4, natseqadj: 24, synproxy: 12,
 };
 
 /**
@@ -128,8 +127,8 @@ export const NTA_SPECS: readonly AttrSpec[] = [
   { type: NTA.TCP_WSCALE_ORIG, key: "tcpWscaleOrig", kind: "u8" },
   { type: NTA.TCP_WSCALE_REPL, key: "tcpWscaleRepl", kind: "u8" },
   { type: NTA.SCTP_STATE, key: "sctpState", kind: "u8" },
-  { type: NTA.SCTP_VTAG_ORIG, key: "sctpVtagOrig", kind: "u32swapped" },
-  { type: NTA.SCTP_VTAG_REPL, key: "sctpVtagRepl", kind: "u32swapped" },
+  { type: NTA.SCTP_VTAG_ORIG, key: "sctpVtagOrig", kind: "u32" },
+  { type: NTA.SCTP_VTAG_REPL, key: "sctpVtagRepl", kind: "u32" },
   { type: NTA.DCCP_STATE, key: "dccpState", kind: "u8" },
   { type: NTA.DCCP_ROLE, key: "dccpRole", kind: "u8" },
   { type: NTA.ICMP_TYPE, key: "icmpType", kind: "u8" },
@@ -194,7 +193,6 @@ function writeValue(spec: AttrSpec, value: unknown, buf: Uint8Array, at: number)
     case "u8": dv.setUint8(at, value as number); return;
     case "u16": dv.setUint16(at, value as number); return;
     case "u16swapped": dv.setUint16(at, value as number, true); return;
-    case "u32swapped": dv.setUint32(at, (value as number) >>> 0, true); return;
     case "u32": dv.setUint32(at, (value as number) >>> 0); return;
     case "ipv4": writeIpv4(buf, at, value as string); return;
     case "ipv6": writeIpv6(buf, at, value as string); return;
@@ -276,7 +274,6 @@ function readValue(spec: AttrSpec, bytes: Uint8Array, at: number, len: number): 
     case "u8": return dv.getUint8(at);
     case "u16": return dv.getUint16(at);
     case "u16swapped": return dv.getUint16(at, true);
-    case "u32swapped": return dv.getUint32(at, true);
     case "u32": return dv.getUint32(at);
     case "ipv4": return ipv4Text(bytes, at);
     case "ipv6": return formatIPv6(bytes, at);
