@@ -14,6 +14,8 @@ import {
 import { Alarm, type InternalObject, type RecvVerdict, type SyncHost, type SyncMode } from "./mode.js";
 
 const ALIVE_INTERVAL = 1;
+/** How often a gap is NACKed (once a second) before it is given up. */
+const RENACK_TRIES = 10;
 
 type HelloState = "init" | "say" | "done";
 
@@ -26,6 +28,9 @@ export class FtfwMode implements SyncMode {
   private hello: HelloState = "init";
   private sayHelloBack = false;
   private readonly alive: Alarm;
+  private readonly renack: Alarm;
+  /** Gaps NACKed, to be NACKed again (see the file comment). */
+  private gaps: { from: number; to: number; tries: number }[] = [];
 
   private readonly host: SyncHost;
 
@@ -41,6 +46,14 @@ export class FtfwMode implements SyncMode {
       this.alive.add(ALIVE_INTERVAL);
     });
     this.alive.add(ALIVE_INTERVAL);
+    this.renack = new Alarm(() => {
+      for (const gap of this.gaps) {
+        this.ctl(NET_F.NACK, gap.from, gap.to);
+        gap.tries++;
+      }
+      this.gaps = this.gaps.filter((g) => g.tries < RENACK_TRIES);
+      if (this.gaps.length) this.renack.add(ALIVE_INTERVAL);
+    });
   }
 
   /** tx_queue_add_ctlmsg / tx_queue_add_ctlmsg2. */
@@ -132,6 +145,18 @@ export class FtfwMode implements SyncMode {
     });
   }
 
+  /** Flows sent before an acknowledged range and still unacknowledged were lost: send them again. */
+  private resendSkipped(from: number): void {
+    this.rsQueue.iterate((node) => {
+      const seq = node instanceof CtlNode ? node.seq : (node as InternalObject).seq;
+      if (!before(seq, from)) return true;
+      this.rsQueue.del(node);
+      if (node instanceof CtlNode) node.free(); // a stale ACK or NACK of ours
+      else this.host.txQueue.add(node);
+      return false;
+    });
+  }
+
   /** rs_queue_to_tx over [from, to]: the peer lost these, send them again. */
   private resend(range: { from: number; to: number }): void {
     this.rsQueue.iterate((node) => {
@@ -150,6 +175,7 @@ export class FtfwMode implements SyncMode {
       const a = h as AckHeader;
       if (before(a.to, a.from)) return "bad";
       this.emptyResend(a);
+      this.resendSkipped(a.from);
       return "ctl";
     }
     if (isNack(h)) {
@@ -209,6 +235,8 @@ export class FtfwMode implements SyncMode {
             this.ackFromSet = false;
           }
           this.ctl(NET_F.NACK, expected, (h.seq - 1) >>> 0);
+          this.gaps.push({ from: expected, to: (h.seq - 1) >>> 0, tries: 1 });
+          if (!this.renack.pending) this.renack.add(ALIVE_INTERVAL);
           this.window = W - 1;
           this.ackFrom = h.seq;
           this.ackFromSet = true;
@@ -259,5 +287,6 @@ export class FtfwMode implements SyncMode {
 
   stop(): void {
     this.alive.del();
+    this.renack.del();
   }
 }
