@@ -151,7 +151,18 @@ export class SyncDaemon implements SyncHost {
     await this.openControlSocket();
 
     // Subscribe before the dump, so no event between the two is lost (1.4.7 dumps first).
-    this.events = this.ct.events({ receiveBufferSize: c.general.netlinkBufferSize || undefined! });
+    const g = c.general;
+    const sized = g.netlinkBufferSize !== 0 && g.netlinkBufferSize <= g.netlinkBufferSizeMaxGrowth;
+    // 1.4.7 asks for half (the kernel doubles it); we ask for the whole size, or the API's 64 MiB
+    // default when the file gives none, because a bigger buffer only loses fewer events.
+    this.events = this.ct.events(sized ? { receiveBufferSize: g.netlinkBufferSize } : {});
+    if (g.filter !== undefined) this.log.notice(g.filter.fromKernelspace ? "using kernel-space event filtering" : "using user-space event filtering");
+    if (!sized) {
+      this.log.notice("NetlinkBufferSize is either not set or is greater than NetlinkBufferSizeMaxGrowth. Using current system buffer size");
+    }
+    const granted = sized ? g.netlinkBufferSize : this.events.receiveBufferSize;
+    this.runtime.bufferSize = granted;
+    this.log.notice(`netlink event socket buffer size has been set to ${granted} bytes`);
     try {
       this.dumpIntoInternal("populate");
     } catch {
