@@ -4,14 +4,14 @@
  * behaviour follows conntrackd 1.4.7's src/sync-mode.c, src/ctnl.c, src/run.c and the caches'
  * files; the kernel is reached only through @tsconntrack/conntrack.
  */
-import { createServer, type Server, type Socket } from "node:net";
-import { unlinkSync } from "node:fs";
+import type { Socket } from "node:net";
 import { Conntrack, type ConntrackAttrs, type ConntrackEvent } from "@tsconntrack/conntrack";
 import { formatConntrackText, formatConntrackXml } from "tsconntrack/format";
 import { FlowCache, nowSeconds, type CacheObject } from "./cache.js";
 import type { DaemonConfig } from "./config/types.js";
 import { Channel, linkStatus } from "./channel/channel.js";
 import { REQ } from "./control/commands.js";
+import { ControlServer } from "./control/server.js";
 import {
   cacheStatsExtendedText, cacheStatsText, linkStatsExtendedText, linkStatsText, messageTrackingText, networkStatsText,
   newSyncErrors, queueStatsText, runtimeStatsText, trafficText, type RuntimeStats, type SyncErrors,
@@ -61,7 +61,7 @@ export class SyncDaemon implements SyncHost {
   private mode!: SyncMode;
   private channels: Channel[] = [];
   private current: Channel | undefined;
-  private server: Server | undefined;
+  private readonly control: ControlServer;
   private ct: Conntrack;
   /** Requests that change the kernel (commit, flush): their events are not sent back out. */
   private commitCt: Conntrack;
@@ -84,6 +84,7 @@ export class SyncDaemon implements SyncHost {
     this.config = config;
     this.log = log;
     this.options = options;
+    this.control = new ControlServer(config.general.unixPath);
     const g = config.general;
     this.internal = new FlowCache({ name: "internal", hashSize: g.hashSize, hashLimit: g.hashLimit });
     this.external = new FlowCache({ name: "external", hashSize: g.hashSize, hashLimit: g.hashLimit });
@@ -148,7 +149,7 @@ export class SyncDaemon implements SyncHost {
     if (c.sync.mode === undefined) this.log.warning("No synchronization mode specified. Defaulting to FT-FW mode.");
     this.mode = mode === "ftfw" ? new FtfwMode(this) : mode === "alarm" ? new AlarmMode(this, c, this.external) : new NotrackMode(this);
 
-    await this.openControlSocket();
+    await this.control.listen((request, socket) => this.handleRequest(request, socket));
 
     // Subscribe before the dump, so no event between the two is lost (1.4.7 dumps first).
     const g = c.general;
@@ -184,23 +185,6 @@ export class SyncDaemon implements SyncHost {
     }
   }
 
-  private openControlSocket(): Promise<void> {
-    const path = this.config.general.unixPath;
-    try {
-      unlinkSync(path);
-    } catch {
-      // Nothing to remove.
-    }
-    return new Promise((resolve, reject) => {
-      const server = createServer((socket) => this.onControl(socket));
-      server.once("error", () => reject(new Error("can't open unix socket!")));
-      server.listen({ path, backlog: 100 }, () => {
-        this.server = server;
-        resolve();
-      });
-    });
-  }
-
   /** killer(): closes everything; the caller removes the lock file and exits. */
   stop(): void {
     if (this.stopped) return;
@@ -208,12 +192,7 @@ export class SyncDaemon implements SyncHost {
     this.mode?.stop();
     this.resetAlarm.del();
     this.overrunAlarm.del();
-    this.server?.close();
-    try {
-      unlinkSync(this.config.general.unixPath);
-    } catch {
-      // Already gone.
-    }
+    this.control.close();
     for (const ch of this.channels) ch.close();
     this.events?.close();
     this.ct.close();
@@ -447,22 +426,6 @@ export class SyncDaemon implements SyncHost {
 
   // Control socket.
 
-  private onControl(socket: Socket): void {
-    let handled = false;
-    socket.on("error", () => socket.destroy());
-    socket.once("data", (chunk: Buffer) => {
-      handled = true;
-      const request = chunk.length >= 4 ? chunk.readInt32LE(0) : chunk.length > 0 ? chunk[0]! : -1;
-      void this.handleRequest(request, socket);
-    });
-    socket.once("end", () => {
-      if (!handled) {
-        this.runtime.localReadFailed++;
-        socket.end();
-      }
-    });
-  }
-
   private dump(cache: "internal" | "external", xml: boolean): string {
     const now = nowSeconds();
     // 1.4.7 writes the flows only, one per line, without an XML declaration or a root element.
@@ -498,6 +461,7 @@ export class SyncDaemon implements SyncHost {
           this.kill();
           return;
         case REQ.STATS_RUNTIME:
+          this.runtime.localReadFailed = this.control.readFailed;
           reply(runtimeStatsText(this.runtime, nowSeconds()));
           break;
         case REQ.STATS_PROCESS:
@@ -605,7 +569,6 @@ export class SyncDaemon implements SyncHost {
     } catch (error) {
       this.log.error(`request ${request} failed: ${(error as Error).message}`);
     }
-    socket.end();
   }
 
   private kill(): void {

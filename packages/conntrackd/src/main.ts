@@ -5,7 +5,7 @@
  * socket; otherwise the daemon starts, in the foreground or with -d in the background.
  */
 import { spawn } from "node:child_process";
-import { closeSync, openSync, unlinkSync, writeSync, createWriteStream } from "node:fs";
+import { writeSync, createWriteStream } from "node:fs";
 import { basename } from "node:path";
 import { isConfigError, loadConfig } from "./config/parser.js";
 import type { DaemonConfig } from "./config/types.js";
@@ -13,6 +13,7 @@ import { REQ } from "./control/commands.js";
 import { localRequest } from "./control/client.js";
 import { interfaceExists } from "./channel/channel.js";
 import { logLine, Logger } from "./log.js";
+import { holdLock, releaseLock } from "./lock.js";
 
 const VERSION = "0.1.0";
 const DEFAULT_CONFIGFILE = "/etc/conntrackd/conntrackd.conf";
@@ -228,14 +229,16 @@ async function runDaemon(config: DaemonConfig, background: boolean, report?: (er
   }
   if (config.kind !== "sync") {
     if (config.kind === undefined) log.warning("No running mode specified. Defaulting to statistics mode.");
-    const { runStats } = await import("./stats-mode.js");
-    return runStats(config, log, background, report);
+    const { runStats, StatsExit } = await import("./stats-mode.js");
+    try {
+      return await runStats(config, log, background, report);
+    } catch (error) {
+      if (error instanceof StatsExit) throw new Exit(error.code);
+      throw error;
+    }
   }
   const lock = config.general.lockFile;
-  try {
-    closeSync(openSync(lock, "wx", 0o600));
-  } catch {
-    log.error(`lockfile \`${lock}' exists, perhaps conntrackd already running?`);
+  if (!holdLock(lock, log)) {
     report?.("lock");
     throw new Exit(1);
   }
@@ -245,11 +248,7 @@ async function runDaemon(config: DaemonConfig, background: boolean, report?: (er
     if (finished) return;
     finished = true;
     daemon.stop();
-    try {
-      unlinkSync(lock);
-    } catch {
-      // Already removed.
-    }
+    releaseLock(lock);
     log.close();
     process.exit(code);
   };
@@ -260,11 +259,7 @@ async function runDaemon(config: DaemonConfig, background: boolean, report?: (er
     log.error((error as Error).message);
     log.error("conntrackd cannot start, please review your configuration");
     daemon.stop();
-    try {
-      unlinkSync(lock);
-    } catch {
-      // Nothing to remove.
-    }
+    releaseLock(lock);
     report?.("init");
     throw new Exit(1);
   }
