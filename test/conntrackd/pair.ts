@@ -153,8 +153,8 @@ export class Pair {
   }
 
   /** Any command in the side's namespace. */
-  run(side: Side, command: string, args: readonly string[]): ExecResult {
-    return exec(this.ns[side], command, args);
+  run(side: Side, command: string, args: readonly string[], env?: Record<string, string>): ExecResult {
+    return exec(this.ns[side], command, args, env === undefined ? {} : { env, timeoutMs: 60_000 });
   }
 
   conntrack(side: Side, args: readonly string[], input?: string): ExecResult {
@@ -177,7 +177,18 @@ export class Pair {
       const child = this.daemons[side];
       if (child && child.exitCode === null) child.kill("SIGTERM");
     }
-    for (const side of ["A", "B"] as const) if (this.ns[side]) destroyNetns(this.ns[side]);
+    for (const side of ["A", "B"] as const) {
+      if (!this.ns[side]) continue;
+      // Daemons started with -d (the failover script) are not our children: end them by pid.
+      for (const pid of execHost("ip", ["netns", "pids", this.ns[side]]).stdout.split(/\s+/).filter(Boolean)) {
+        try {
+          process.kill(Number(pid), "SIGKILL");
+        } catch {
+          // Gone already.
+        }
+      }
+      destroyNetns(this.ns[side]);
+    }
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
