@@ -1,0 +1,88 @@
+/**
+ * conntrack-tools 1.4.7's own conntrackd testsuite (tests/conntrackd/{scenarios,tests}.yaml, read
+ * from ../shared/reference, never copied), run against tsconntrackd and against conntrackd 1.4.7.
+ * Each test runs in a fresh namespace; the suite's /var/lock, /var/run, /tmp and `LogFile on`
+ * paths are moved into a private directory, so nothing touches the host.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { createNetns, destroyNetns, exec, execHost } from "../support/netns.js";
+import { pairUnsupported } from "./pair.js";
+
+const SUITE = join(__dirname, "../../../shared/reference/conntrack-tools-1.4.7/tests/conntrackd");
+const BIN = join(__dirname, "../../packages/conntrackd/bin/tsconntrackd.js");
+
+interface Scenario { name: string; start: string[]; stop: string[] }
+interface Test { name: string; scenario: string; test: string[] }
+
+/** Tests that need what tsconntrackd does not have, with the reason printed when skipped. */
+const NOT_APPLICABLE: Record<string, string> = {
+  tcp_notrack_replicate_icmp: "needs the TCP dedicated link and DisableInternalCache/DisableExternalCache, which tsconntrackd does not implement",
+};
+
+const reason = pairUnsupported() ?? (existsSync(join(SUITE, "tests.yaml")) ? undefined : `${SUITE} is missing`);
+if (reason) {
+  if (process.env.TSCONNTRACK_REQUIRE_REFERENCE && reason.includes("missing")) throw new Error(reason);
+  console.log(`skipping conntrackd's upstream tests: ${reason}`);
+}
+
+function load(): { scenarios: Map<string, Scenario>; tests: Test[] } {
+  const scenarios = parse(readFileSync(join(SUITE, "scenarios.yaml"), "utf8")) as Scenario[];
+  const tests = parse(readFileSync(join(SUITE, "tests.yaml"), "utf8")) as Test[];
+  return { scenarios: new Map(scenarios.map((s) => [s.name, s])), tests };
+}
+
+/** The suite's commands with every host path moved into `dir`. */
+function relocate(command: string, dir: string): string {
+  const into: Record<string, string> = { "/var/lock/": "lock-", "/var/run/": "run-", "/tmp/": "tmp-" };
+  return command
+    .replace(/\/var\/lock\/|\/var\/run\/|\/tmp\//g, (m) => `${dir}/${into[m]}`)
+    .replace(/LogFile on/g, `LogFile ${dir}/conntrackd.log`)
+    .replace(/Syslog on/g, "Syslog off");
+}
+
+const suite = reason ? { scenarios: new Map<string, Scenario>(), tests: [] as Test[] } : load();
+
+for (const impl of ["tsconntrackd", "conntrackd"] as const) {
+  describe.skipIf(reason !== undefined)(`conntrackd 1.4.7's testsuite against ${impl}`, () => {
+    for (const test of suite.tests) {
+      const skip = NOT_APPLICABLE[test.name];
+      if (skip) console.log(`not applicable: ${test.name}: ${skip}`);
+      it.skipIf(skip !== undefined)(test.name, () => {
+        const ns = createNetns("ctdU");
+        const dir = mkdtempSync(join(tmpdir(), "ctd-up-"));
+        const env = { CONNTRACKD: impl === "conntrackd" ? "conntrackd" : `${process.execPath} ${BIN}`, CONNTRACK: "conntrack" };
+        const run = (commands: string[]): { status: number | null; out: string } => {
+          const script = `set -e\ncd ${SUITE}\n` + commands.map((c) => relocate(c, dir)).join("\n") + "\n";
+          const r = exec(ns, "bash", ["-c", script], { env, timeoutMs: 60_000 });
+          return { status: r.status, out: r.stdout + r.stderr };
+        };
+        const scenario = suite.scenarios.get(test.scenario)!;
+        try {
+          const started = run(scenario.start);
+          expect(started.status, started.out).toBe(0);
+          try {
+            const result = run(test.test);
+            expect(result.status, result.out).toBe(0);
+          } finally {
+            run(scenario.stop);
+          }
+        } finally {
+          // A daemon the suite started with -d and did not stop: end it by pid.
+          for (const pid of execHost("ip", ["netns", "pids", ns]).stdout.split(/\s+/).filter(Boolean)) {
+            try {
+              process.kill(Number(pid), "SIGKILL");
+            } catch {
+              // Gone.
+            }
+          }
+          destroyNetns(ns);
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }, 90_000);
+    }
+  });
+}
