@@ -10,6 +10,8 @@ import type { ChannelConfig } from "../config/types.js";
 import type { LinkStats } from "../control/text.js";
 
 const HEADER_SIZE = 28;
+/** The receive buffer asked for when the configuration gives none (see bind()). */
+const DEFAULT_RCVBUF = 4 << 20;
 const IFF_UP = 0x1;
 const IFF_RUNNING = 0x40;
 
@@ -89,7 +91,10 @@ export class Channel {
       const onBound = (): void => {
         this.receiver.off("error", fail);
         try {
-          if (c.rcvBuffer) this.receiver.setRecvBufferSize(c.rcvBuffer);
+          // Without RcvSocketBuffer 1.4.7 keeps the system default (about 200 KiB, some 90 full
+          // datagrams): a burst of updates overflows it and NOTRACK never recovers what was
+          // dropped. tsconntrackd then asks for DEFAULT_RCVBUF (the kernel caps it at rmem_max).
+          this.receiver.setRecvBufferSize(c.rcvBuffer || DEFAULT_RCVBUF);
           if (c.type === "mcast") this.receiver.addMembership(c.address ?? "0.0.0.0", c.interfaceAddress);
         } catch (error) {
           reject(new ChannelOpenError((error as Error).message));
