@@ -8,12 +8,13 @@ import { type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createNetns, destroyNetns, exec, execHost, hasCommand, spawnInNetns, type ExecResult } from "../support/netns.js";
 
 export type Impl = "conntrackd" | "tsconntrackd";
 export type Side = "A" | "B";
 
-const BIN = join(__dirname, "../../packages/conntrackd/bin/tsconntrackd.js");
+const BIN = fileURLToPath(new URL("../../packages/conntrackd/bin/tsconntrackd.js", import.meta.url));
 
 export interface PairOptions {
   /** The Mode block, e.g. `Mode FTFW { ACKWindowSize 20 }`. */
