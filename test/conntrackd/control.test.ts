@@ -126,9 +126,13 @@ describe.skipIf(reason !== undefined)("the command line", () => {
     return { out: norm(r.stdout), err: norm(r.stderr), status: r.status };
   };
   const cases: string[][] = [
-    ["-h"], ["-v"], ["-x"], ["-z"], ["--help"], ["-s", "foo", "-C", "/nonexistent"], ["-f", "bogus"], ["-c", "-d"],
+    ["-h"], ["-x"], ["-z"], ["--help"], ["-s", "foo", "-C", "/nonexistent"], ["-f", "bogus"], ["-c", "-d"],
     ["-C", "/nonexistent", "-s"],
   ];
+  it("-v has conntrackd's shape with tsconntrackd's version and licence", () => {
+    const r = run("tsconntrackd", ["-v"]);
+    expect(r).toEqual({ out: "Connection tracking userspace daemon vX Licensed under MIT.\n(C) tsconntrack authors, a TypeScript clone of conntrackd 1.4.7\n", err: "", status: 0 });
+  });
   for (const args of cases) {
     it(args.join(" "), () => {
       expect(run("tsconntrackd", args)).toEqual(run("conntrackd", args));

@@ -189,7 +189,8 @@ export function parseArgs(argv: readonly string[], progname: string): ParsedArgs
         }
         break;
       case "v":
-        out(`Connection tracking userspace daemon v${VERSION}. Licensed under GPLv2.\n(C) 2006-2009 Pablo Neira Ayuso <pablo@netfilter.org>\n`);
+        // conntrackd's two lines, with our version, licence and authorship (the shape is kept).
+        out(`Connection tracking userspace daemon v${VERSION}. Licensed under MIT.\n(C) tsconntrack authors, a TypeScript clone of conntrackd 1.4.7\n`);
         throw new Exit(0);
       case "h":
         usage(progname);
