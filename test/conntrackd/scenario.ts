@@ -71,7 +71,7 @@ export async function scenario(a: Impl, b: Impl, options: PairOptions): Promise<
  * conntrackd → conntrackd first (the reference), then conntrackd → tsconntrackd,
  * tsconntrackd → conntrackd and tsconntrackd → tsconntrackd, each compared with it.
  */
-export function differentialSuite(title: string, options: PairOptions): void {
+export function differentialSuite(title: string, options: PairOptions, suiteOptions: { countersVary?: string } = {}): void {
   const reason = pairUnsupported();
   if (reason) console.log(`skipping ${title}: ${reason}`);
   describe.skipIf(reason !== undefined)(title, () => {
@@ -95,7 +95,9 @@ export function differentialSuite(title: string, options: PairOptions): void {
         expect(got.committed).toEqual(reference.committed);
         expect(got.afterUpdate).toEqual(reference.afterUpdate);
         expect(got.afterDelete).toEqual(reference.afterDelete);
-        expect(got.statsB).toEqual(reference.statsB);
+        // ALARM resends every flow at a random moment, so its cache counters depend on timing.
+        if (suiteOptions.countersVary === undefined) expect(got.statsB).toEqual(reference.statsB);
+        else expect(got.statsB).toMatch(/ 0 Malformed msgs /);
       });
     }
   });
