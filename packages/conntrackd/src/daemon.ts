@@ -23,6 +23,7 @@ import { FtfwMode } from "./sync/ftfw.js";
 import { Alarm, SequenceTracker, type InternalObject, type SyncHost, type SyncMode } from "./sync/mode.js";
 import { NotrackMode } from "./sync/notrack.js";
 import { AlarmMode } from "./sync/alarm.js";
+import { bypassStatsText, ExternalInject } from "./inject.js";
 import { commitFlow, flowToNta, ntaToFlow, type BuildOptions } from "./wire/flow.js";
 import {
   checkExpectMessage, decodeStateMessage, encodeStateMessage, NET_T, PROTOCOL_VERSION, splitDatagram,
@@ -72,6 +73,14 @@ export class SyncDaemon implements SyncHost {
   private readonly resetAlarm: Alarm;
   private readonly overrunAlarm: Alarm;
   private commitInProgress = false;
+  /** `DisableInternalCache on` (NOTRACK): events go out as they come, nothing is cached. */
+  readonly bypass: boolean;
+  private readonly bypassStats = { new: 0, upd: 0, del: 0 };
+  /** `DisableExternalCache on`: the peer's flows go straight into the kernel. */
+  private readonly inject: ExternalInject | undefined;
+  private readonly injectCt: Conntrack | undefined;
+  /** Injections run one after another, in the order the messages came. */
+  private injectChain: Promise<void> = Promise.resolve();
   private traffic = { bytes: 0n, packets: 0n };
   private xmitScheduled = false;
   private stopped = false;
@@ -100,6 +109,11 @@ export class SyncDaemon implements SyncHost {
     const netns = options.netns === undefined ? {} : { netns: options.netns };
     this.ct = Conntrack.open(netns);
     this.commitCt = Conntrack.open(netns);
+    this.bypass = config.sync.disableInternalCache;
+    if (config.sync.disableExternalCache) {
+      this.injectCt = Conntrack.open(netns);
+      this.inject = new ExternalInject(this.injectCt, log, config.sync.tcpWindowTracking);
+    }
     this.resetAlarm = new Alarm(() => void this.scheduledFlush());
     this.overrunAlarm = new Alarm(() => void this.resyncWithKernel(true));
     this.runtime = {
@@ -147,6 +161,8 @@ export class SyncDaemon implements SyncHost {
     const c = this.config;
     const mode = c.sync.mode ?? "ftfw";
     if (c.sync.mode === undefined) this.log.warning("No synchronization mode specified. Defaulting to FT-FW mode.");
+    if (this.bypass) this.log.notice("disabling internal cache");
+    if (this.inject) this.log.notice("disabling external cache");
     this.mode = mode === "ftfw" ? new FtfwMode(this) : mode === "alarm" ? new AlarmMode(this, c, this.external) : new NotrackMode(this);
 
     await this.control.listen((request, socket) => this.handleRequest(request, socket));
@@ -164,10 +180,12 @@ export class SyncDaemon implements SyncHost {
     const granted = sized ? g.netlinkBufferSize : this.events.receiveBufferSize;
     this.runtime.bufferSize = granted;
     this.log.notice(`netlink event socket buffer size has been set to ${granted} bytes`);
-    try {
-      this.dumpIntoInternal("populate");
-    } catch {
-      throw new Error("can't get kernel conntrack table");
+    if (!this.bypass) {
+      try {
+        this.dumpIntoInternal("populate");
+      } catch {
+        throw new Error("can't get kernel conntrack table");
+      }
     }
     for (const config of c.sync.channels) {
       try {
@@ -197,6 +215,7 @@ export class SyncDaemon implements SyncHost {
     this.events?.close();
     this.ct.close();
     this.commitCt.close();
+    this.injectCt?.close();
   }
 
   // The kernel side.
@@ -255,8 +274,20 @@ export class SyncDaemon implements SyncHost {
       this.runtime.eventsFiltered++;
       return;
     }
+    const pid = event.header.pid;
+    // Injected flows (origin INJECT) are neither cached nor sent.
+    if (pid !== 0 && this.injectCt !== undefined && pid === this.injectCt.transport.portId) return;
     // Our own commits and flushes (origin COMMIT/FLUSH) update the cache but are not sent.
-    const mine = event.header.pid !== 0 && event.header.pid === commitPort();
+    const mine = pid !== 0 && pid === commitPort();
+    if (this.bypass) {
+      if (mine) return;
+      const type = event.kind === "new" ? NET_T.STATE_CT_NEW : event.kind === "update" ? NET_T.STATE_CT_UPD : NET_T.STATE_CT_DEL;
+      this.sendNow(type, flow);
+      if (event.kind === "new") this.bypassStats.new++;
+      else if (event.kind === "update") this.bypassStats.upd++;
+      else this.bypassStats.del++;
+      return;
+    }
     const value = this.stripForCache(flow);
     const nta = flowToNta(value, this.buildOptions);
     if (event.kind === "new") {
@@ -281,6 +312,26 @@ export class SyncDaemon implements SyncHost {
       this.traffic.bytes += low(flow.countersOrig?.bytes) + low(flow.countersReply?.bytes);
       this.traffic.packets += low(flow.countersOrig?.packets) + low(flow.countersReply?.packets);
     }
+  }
+
+  /** multichannel_send outside the transmit queue (bypass mode), flushed once this turn ends. */
+  private sendNow(type: number, flow: ConntrackAttrs): void {
+    this.send(encodeStateMessage(type, this.nextSeq(), flowToNta(flow, this.buildOptions)));
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.current?.flush();
+      });
+    }
+  }
+  private flushScheduled = false;
+
+  /** kernel_resync (bypass mode's -B and resync requests): every kernel flow as NEW. */
+  bypassBulk(): void {
+    this.ct.listSync({}, (flow) => {
+      if (this.filter(flow)) this.sendNow(NET_T.STATE_CT_NEW, flow);
+    });
   }
 
   // The network side.
@@ -336,6 +387,12 @@ export class SyncDaemon implements SyncHost {
 
   /** external_cache_ct_new / _upd / _del. */
   private onStateMessage(type: number, nta: NtaAttrs): void {
+    const inject = this.inject;
+    if (inject !== undefined) {
+      const op = type === NET_T.STATE_CT_NEW ? () => inject.create(nta) : type === NET_T.STATE_CT_UPD ? () => inject.update(nta) : () => inject.remove(nta);
+      this.injectChain = this.injectChain.then(op).catch((error: Error) => this.log.error(`inject: ${error.message}`));
+      return;
+    }
     const ext = this.external;
     if (type === NET_T.STATE_CT_NEW) {
       const old = ext.find(nta);
@@ -353,6 +410,8 @@ export class SyncDaemon implements SyncHost {
 
   /** cache_ct_commit: masters first, then related flows; EEXIST is retried once after a delete. */
   async commit(): Promise<void> {
+    // external_inject_ct_commit: nothing is cached, so nothing to commit.
+    if (this.inject) return;
     const started = process.hrtime.bigint();
     const ok0 = this.external.stats.commitOk;
     const fail0 = this.external.stats.commitFail;
@@ -417,17 +476,44 @@ export class SyncDaemon implements SyncHost {
     }
   }
 
+  /** internal_bypass_ct_flush flushes the kernel table itself; the cache otherwise. */
+  private async flushInternal(): Promise<void> {
+    if (this.bypass) await this.flushKernel();
+    else this.internal.flush();
+  }
+
+  private internalStats(extended: boolean): string {
+    if (this.bypass) return bypassStatsText(this.bypassStats);
+    return extended ? cacheStatsExtendedText("internal", this.internal.stats, this.internal.size) : cacheStatsText("internal", this.internal.stats);
+  }
+
+  private externalStats(extended: boolean): string {
+    if (this.inject) return this.inject.statsText();
+    return extended ? cacheStatsExtendedText("external", this.external.stats, this.external.size) : cacheStatsText("external", this.external.stats);
+  }
+
   private async scheduledFlush(): Promise<void> {
     this.runtime.kernelTableFlush++;
     this.log.notice("flushing kernel conntrack table (scheduled)");
     await this.flushKernel();
-    this.internal.flush();
+    await this.flushInternal();
   }
 
   // Control socket.
 
   private dump(cache: "internal" | "external", xml: boolean): string {
     const now = nowSeconds();
+    if (cache === "external" && this.inject) return "";
+    if (cache === "internal" && this.bypass) {
+      // internal_bypass_ct_dump: the kernel's table as conntrack -L prints it.
+      let text = "";
+      this.ct.listSync({}, (flow) => {
+        if (!this.filter(flow)) return;
+        const ctx = { family: familyOf(flow) };
+        text += (xml ? formatConntrackXml(flow, ctx, { nowSec: now }) : formatConntrackText(flow, ctx, { nowSec: now })) + "\n";
+      });
+      return text;
+    }
     // 1.4.7 writes the flows only, one per line, without an XML declaration or a root element.
     let out = "";
     const ftfw = this.mode.name === "ftfw";
@@ -477,6 +563,10 @@ export class SyncDaemon implements SyncHost {
           break;
         case REQ.CT_RESYNC_MASTER:
         case REQ.ALL_RESYNC_MASTER:
+          if (this.bypass) {
+            this.log.notice("resync is unsupported in this mode");
+            break;
+          }
           this.runtime.kernelTableResync++;
           this.log.notice("resync with master conntrack table");
           try {
@@ -521,13 +611,13 @@ export class SyncDaemon implements SyncHost {
           }
           this.resetAlarm.del();
           this.log.notice("flushing caches");
-          this.internal.flush();
+          await this.flushInternal();
           this.external.flush();
           break;
         case REQ.CT_FLUSH_INT_CACHE:
           this.resetAlarm.del();
           this.log.notice("flushing internal cache");
-          this.internal.flush();
+          await this.flushInternal();
           break;
         case REQ.CT_FLUSH_EXT_CACHE:
           if (this.commitInProgress) {
@@ -539,7 +629,7 @@ export class SyncDaemon implements SyncHost {
           break;
         case REQ.STATS:
           reply(
-            cacheStatsText("internal", this.internal.stats) + cacheStatsText("external", this.external.stats) +
+            this.internalStats(false) + this.externalStats(false) +
             trafficText(this.traffic.bytes, this.traffic.packets) + this.linkText() + messageTrackingText(this.errors),
           );
           break;
@@ -548,8 +638,7 @@ export class SyncDaemon implements SyncHost {
           break;
         case REQ.STATS_CACHE:
           reply(
-            cacheStatsExtendedText("internal", this.internal.stats, this.internal.size) +
-            cacheStatsExtendedText("external", this.external.stats, this.external.size),
+            this.internalStats(true) + this.externalStats(true),
           );
           break;
         case REQ.STATS_LINK:

@@ -25,6 +25,9 @@ export interface SyncHost {
   buildObjectMessage(obj: InternalObject): Uint8Array;
   /** Puts bytes on the dedicated link (buffered). */
   send(message: Uint8Array): void;
+  /** With DisableInternalCache: a bulk send dumps the kernel table instead (kernel_resync). */
+  readonly bypass: boolean;
+  bypassBulk(): void;
 }
 
 export interface SyncMode {

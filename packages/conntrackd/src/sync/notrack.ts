@@ -29,6 +29,10 @@ export class NotrackMode implements SyncMode {
 
   /** resync_send: every object of the internal cache goes out again. */
   private bulk(): void {
+    if (this.host.bypass) {
+      this.host.bypassBulk();
+      return;
+    }
     this.host.log.notice("sending bulk update");
     for (const obj of this.host.internal.objects()) this.enqueue(obj);
   }
