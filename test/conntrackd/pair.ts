@@ -98,6 +98,11 @@ export class Pair {
         if (nft.status !== 0) throw new Error(`nft: ${nft.stderr}`);
         writeFileSync(pair.conf(side), configFor(side, pair.dir, options));
       }
+      // veth carrier comes up a little after the link (linkwatch): conntrackd reads the link state
+      // once at start (`-s link` says NO-CARRIER until an event), so wait for it first.
+      for (const [side, ifname] of [["A", "va"], ["B", "vb"]] as const) {
+        await pair.until(`carrier on ${ifname}`, () => (pair.run(side, "cat", [`/sys/class/net/${ifname}/carrier`]).stdout.trim() === "1" ? true : undefined), 5000);
+      }
       await pair.startDaemon("A");
       await pair.startDaemon("B");
       return pair;

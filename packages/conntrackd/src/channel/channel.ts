@@ -13,7 +13,6 @@ const HEADER_SIZE = 28;
 /** The receive buffer asked for when the configuration gives none (see bind()). */
 const DEFAULT_RCVBUF = 4 << 20;
 const IFF_UP = 0x1;
-const IFF_RUNNING = 0x40;
 
 function sysNet(ifname: string, file: string): string | undefined {
   try {
@@ -26,11 +25,14 @@ function sysNet(ifname: string, file: string): string | undefined {
 /** if_nametoindex != 0: the interface exists in this network namespace. */
 export const interfaceExists = (ifname: string): boolean => sysNet(ifname, "ifindex") !== undefined;
 
-/** `RUNNING`, `NO-CARRIER` or `DOWN`, from the interface flags, as `-s link` prints it. */
+/**
+ * `RUNNING`, `NO-CARRIER` or `DOWN`, as `-s link` prints it: IFF_UP from the interface flags,
+ * IFF_RUNNING from the carrier (sysfs `flags` holds dev->flags, which never has IFF_RUNNING).
+ */
 export function linkStatus(ifname: string): string {
   const flags = Number.parseInt(sysNet(ifname, "flags") ?? "0", 16);
-  if (flags & IFF_UP) return flags & IFF_RUNNING ? "RUNNING" : "NO-CARRIER";
-  return "DOWN";
+  if (!(flags & IFF_UP)) return "DOWN";
+  return sysNet(ifname, "carrier") === "1" ? "RUNNING" : "NO-CARRIER";
 }
 
 export class ChannelOpenError extends Error {}
