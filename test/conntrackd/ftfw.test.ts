@@ -91,3 +91,28 @@ describe.skipIf(reason !== undefined)(`FTFW under ${LOSS_PERCENT}% loss: NACK an
     it(`${a} → ${b}`, () => lossy(a, b), 150_000);
   }
 });
+
+describe.skipIf(reason !== undefined)("FTFW: a restarted peer (HELLO) is back in sync, and -n brings the old flows", () => {
+  for (const [a, b] of ALL) {
+    it(`${a} → ${b}, ${b} restarted`, async () => {
+      const pair = await Pair.start(a, b, { mode: "Mode FTFW { }" });
+      const flow = (i: number): string[] => ["-I", "-p", "tcp", "-s", `10.200.0.${i}`, "-d", "10.201.0.1", "--sport", String(10000 + i), "--dport", "80", "--state", "ESTABLISHED", "-t", "600", "-m", "1"];
+      try {
+        for (let i = 1; i <= 3; i++) expect(pair.conntrack("A", flow(i)).status).toBe(0);
+        await pair.until("B to learn 3 flows", () => (keys(pair.ctl("B", ["-e"]).stdout).length === 3 ? true : undefined));
+        await pair.stopDaemon("B");
+        await pair.startDaemon("B");
+        expect(keys(pair.ctl("B", ["-e"]).stdout)).toEqual([]);
+        // New flows after the restart arrive (the sequence is taken afresh after HELLO) …
+        for (let i = 4; i <= 5; i++) expect(pair.conntrack("A", flow(i)).status).toBe(0);
+        await pair.until("B to learn the new flows", () => (keys(pair.ctl("B", ["-e"]).stdout).length === 2 ? true : undefined));
+        // … and a resync request brings the rest.
+        expect(pair.ctl("B", ["-n"]).status).toBe(0);
+        await pair.until("B to hold all 5", () => (keys(pair.ctl("B", ["-e"]).stdout).length === 5 ? true : undefined));
+        expect(keys(pair.ctl("B", ["-e"]).stdout)).toEqual(keys(pair.conntrack("A", ["-L"]).stdout));
+      } finally {
+        pair.stop();
+      }
+    }, 60_000);
+  }
+});

@@ -53,9 +53,13 @@ export class Queue {
     return first.value;
   }
 
-  /** Visits the nodes in order; the visitor may delete the current node; `true` stops. */
+  /**
+   * Visits the nodes in order; the visitor may delete the current node (a Set's iterator allows
+   * that, and visits nodes added meanwhile too); `true` stops. No copy: the resend queue can hold
+   * every flow, and each ACK visits only its front.
+   */
   iterate(visit: (node: QueueNode) => boolean | void): void {
-    for (const node of [...this.nodes]) {
+    for (const node of this.nodes) {
       if (node.owner !== this) continue;
       if (visit(node) === true) return;
     }
