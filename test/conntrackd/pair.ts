@@ -19,7 +19,7 @@ const BIN = fileURLToPath(new URL("../../packages/conntrackd/bin/tsconntrackd.js
 export interface PairOptions {
   /** The Mode block, e.g. `Mode FTFW { ACKWindowSize 20 }`. */
   mode: string;
-  channel?: "udp" | "mcast";
+  channel?: "udp" | "mcast" | "tcp";
   /** Extra General clauses. */
   general?: string;
   /** Extra Sync clauses (Options { } …). */
@@ -36,7 +36,7 @@ function configFor(side: Side, dir: string, o: PairOptions): string {
   const port = o.port ?? 3780;
   const link = o.channel === "mcast"
     ? `Multicast {\n\t\tIPv4_address 225.0.0.50\n\t\tGroup ${port}\n\t\tIPv4_interface ${me}\n\t\tInterface ${ifname}\n\t\tSndSocketBuffer 1249280\n\t\tRcvSocketBuffer 1249280\n\t\tChecksum on\n\t}`
-    : `UDP {\n\t\tIPv4_address ${me}\n\t\tIPv4_Destination_Address ${peer}\n\t\tPort ${port}\n\t\tInterface ${ifname}\n\t\tChecksum on\n\t}`;
+    : `${o.channel === "tcp" ? "TCP" : "UDP"} {\n\t\tIPv4_address ${me}\n\t\tIPv4_Destination_Address ${peer}\n\t\tPort ${port}\n\t\tInterface ${ifname}\n\t\tChecksum on\n\t}`;
   return `Sync {\n\t${o.mode}\n\t${link}\n\t${o.sync ?? ""}\n}\n` +
     `General {\n\tHashSize 8192\n\tHashLimit 262144\n\tLogFile ${dir}/${side}.log\n\tLockFile ${dir}/${side}.lock\n` +
     `\tUNIX { Path ${dir}/${side}.ctl }\n\tNetlinkBufferSize 2097152\n\tNetlinkBufferSizeMaxGrowth 8388608\n` +

@@ -9,11 +9,12 @@ import { Conntrack, type ConntrackAttrs, type ConntrackEvent } from "@tsconntrac
 import { formatConntrackText, formatConntrackXml } from "tsconntrack/format";
 import { FlowCache, nowSeconds, type CacheObject } from "./cache.js";
 import type { DaemonConfig } from "./config/types.js";
-import { Channel, linkStatus } from "./channel/channel.js";
+import { Channel, type Link } from "./channel/channel.js";
+import { TcpChannel } from "./channel/tcp.js";
 import { REQ } from "./control/commands.js";
 import { ControlServer } from "./control/server.js";
 import {
-  cacheStatsExtendedText, cacheStatsText, linkStatsExtendedText, linkStatsText, messageTrackingText, networkStatsText,
+  cacheStatsExtendedText, cacheStatsText, linkStatsText, messageTrackingText, networkStatsText,
   newSyncErrors, queueStatsText, runtimeStatsText, trafficText, type RuntimeStats, type SyncErrors,
 } from "./control/text.js";
 import { compileFlowFilter, type FlowPredicate } from "./filter.js";
@@ -60,8 +61,8 @@ export class SyncDaemon implements SyncHost {
   readonly resendQueueSize: number;
   readonly runtime: RuntimeStats;
   private mode!: SyncMode;
-  private channels: Channel[] = [];
-  private current: Channel | undefined;
+  private channels: Link[] = [];
+  private current: Link | undefined;
   private readonly control: ControlServer;
   private ct: Conntrack;
   /** Requests that change the kernel (commit, flush): their events are not sent back out. */
@@ -98,7 +99,7 @@ export class SyncDaemon implements SyncHost {
     this.internal = new FlowCache({ name: "internal", hashSize: g.hashSize, hashLimit: g.hashLimit });
     this.external = new FlowCache({ name: "external", hashSize: g.hashSize, hashLimit: g.hashLimit });
     this.txQueue = new Queue("txqueue", 2147483647, () => this.scheduleXmit());
-    this.errorQueue = new Queue("errorq", 128);
+    this.errorQueue = new Queue("errorq", config.sync.channels.find((ch) => ch.type === "tcp")?.errorQueueLength ?? 128);
     this.seq = new SequenceTracker(this.errors);
     // An object leaving the cache leaves its queue too (cache_notrack_del, cache_ftfw_del).
     this.internal.onRemove = (obj) => obj.owner?.del(obj);
@@ -189,7 +190,8 @@ export class SyncDaemon implements SyncHost {
     }
     for (const config of c.sync.channels) {
       try {
-        this.channels.push(await Channel.open(config, (data) => this.onDatagram(data)));
+        const onData = (data: Uint8Array): void => this.onDatagram(data);
+        this.channels.push(config.type === "tcp" ? await TcpChannel.open(config, this.errorQueue, onData) : await Channel.open(config, onData));
       } catch (error) {
         throw new Error(`can't open channel socket: ${(error as Error).message}`);
       }
@@ -532,7 +534,7 @@ export class SyncDaemon implements SyncHost {
 
   private linkText(): string {
     const ch = this.current;
-    return ch ? linkStatsText(ch.kind, ch.ifname, ch.linkStats()) : "";
+    return ch ? linkStatsText(ch.statsTitle(), ch.linkStats()) : "";
   }
 
   /** local_handler (run.c) → ctnl_local (ctnl.c) → local_handler_sync (sync-mode.c) → the mode's. */
@@ -642,7 +644,7 @@ export class SyncDaemon implements SyncHost {
           );
           break;
         case REQ.STATS_LINK:
-          reply(this.channels.map((ch) => linkStatsExtendedText(ch.kind, ch.ifname, linkStatus(ch.ifname), ch === this.current, ch.linkStats())).join(""));
+          reply(this.channels.map((ch) => linkStatsText(ch.statsTitleExtended(ch === this.current), ch.linkStats())).join(""));
           break;
         case REQ.STATS_QUEUE: {
           // 1.4.7 lists the newest queue first: the transmit queue, the error queue, then the mode's.

@@ -85,6 +85,11 @@ describe("sample configurations", () => {
       address: { logic: "accept", entries: [{ family: 4, address: "10.0.0.0", prefix: 8 }, { family: 6, address: "::1", prefix: 128 }] },
     });
   });
+  it("reads TCP links", () => {
+    const c = parseConfig("Sync { Mode NOTRACK { } TCP { IPv4_address 10.0.0.1 IPv4_Destination_Address 10.0.0.2 Port 3780 Interface eth1 ErrorQueueLength 64 } }");
+    expect(c.sync.channels[0]).toMatchObject({ type: "tcp", address: "10.0.0.1", destination: "10.0.0.2", port: 3780, errorQueueLength: 64 });
+    expect(parseError("Sync { UDP { ErrorQueueLength 5 } }")).toBe("parsing config file in line (1), symbol 'ErrorQueueLength': syntax error");
+  });
   it("warns like 1.4.7 about ignored values", () => {
     const c = parseConfig("Sync { Mode NACK { } UDP { Interface nosuch0 } }\nGeneral { Syslog fish Nice -1 Filter { Protocol Accept { NOPROTO } } }", { interfaceExists: () => false });
     expect(c.sync.mode).toBe("ftfw");
@@ -119,7 +124,6 @@ const BAD: [string, string][] = [
 describe("errors name the line and the symbol", () => {
   for (const [text, message] of BAD) it(JSON.stringify(text), () => expect(parseError(text)).toBe(message));
   it("refuses what tsconntrackd does not implement, with a reason", () => {
-    expect(parseError("Sync {\n TCP { }\n}\n")).toBe("parsing config file in line (2), symbol 'TCP': the TCP dedicated link is not supported by tsconntrackd");
     expect(parseError("Helper { }\n")).toBe("parsing config file in line (1), symbol 'Helper': user-space helpers (Helper) are not supported by tsconntrackd");
     expect(parseError("Sync { Options { ExpectationSync on } }\n")).toMatch(/line \(1\), symbol 'ExpectationSync': expectation sync/);
     expect(parseError("Sync { UDP { IPv6_address ::1 } }\n")).toMatch(/symbol 'IPv6_address': IPv6 dedicated links/);

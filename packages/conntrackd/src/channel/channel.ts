@@ -37,7 +37,21 @@ export function linkStatus(ifname: string): string {
 
 export class ChannelOpenError extends Error {}
 
-export class Channel {
+/** What the daemon needs of a dedicated link (UDP, multicast or TCP). */
+export interface Link {
+  readonly config: ChannelConfig;
+  readonly ifname: string;
+  send(message: Uint8Array): void;
+  flush(): void;
+  linkStats(): LinkStats;
+  /** The `-s` title: `UDP traffic (active device=eth1)`. */
+  statsTitle(): string;
+  /** The `-s link` title: `UDP traffic device=eth1 status=RUNNING role=ACTIVE`. */
+  statsTitleExtended(active: boolean): string;
+  close(): void;
+}
+
+export class Channel implements Link {
   readonly kind: "UDP" | "Multicast";
   readonly ifname: string;
   readonly sendStats = { bytes: 0, messages: 0, errors: 0 };
@@ -150,6 +164,14 @@ export class Channel {
         this.sendStats.messages++;
       }
     });
+  }
+
+  statsTitle(): string {
+    return `${this.kind === "UDP" ? "UDP" : "multicast"} traffic (active device=${this.ifname})`;
+  }
+
+  statsTitleExtended(active: boolean): string {
+    return `${this.kind === "UDP" ? "UDP" : "multicast"} traffic device=${this.ifname} status=${linkStatus(this.ifname)} role=${active ? "ACTIVE" : "BACKUP"}`;
   }
 
   linkStats(): LinkStats {

@@ -415,7 +415,7 @@ class Parser {
     if (this.timer(t, ["RefreshTime", "CacheTimeout", "CommitTimeout", "PurgeTimeout"])) return;
     if (this.isKeyword(t, "Multicast")) return this.channelBlock("mcast");
     if (this.isKeyword(t, "UDP")) return this.channelBlock("udp");
-    if (this.isKeyword(t, "TCP")) this.unsupported(t, "the TCP dedicated link is not supported by tsconntrackd");
+    if (this.isKeyword(t, "TCP")) return this.channelBlock("tcp");
     if (this.isKeyword(t, "Mode")) return this.syncMode();
     if (this.isKeyword(t, "Options")) {
       this.next();
@@ -470,7 +470,7 @@ class Parser {
       this.next();
       isDefault = true;
     }
-    const name = type === "mcast" ? "Multicast" : "UDP";
+    const name = type === "mcast" ? "Multicast" : type === "tcp" ? "TCP" : "UDP";
     // Options fill conf.channel[channel_num] before the block is known to be complete.
     const channel = newChannel(start.line, type, isDefault);
     this.channel = channel;
@@ -535,6 +535,11 @@ class Parser {
       case "SndSocketBuffer": this.maxLinks(); ch.sndBuffer = this.number(); return;
       case "RcvSocketBuffer": this.maxLinks(); ch.rcvBuffer = this.number(); return;
       case "Checksum": this.maxLinks(); ch.checksum = this.onOff(); return;
+      case "ErrorQueueLength":
+        if (type !== "tcp") this.syntaxError(t);
+        this.maxLinks();
+        ch.errorQueueLength = this.number();
+        return;
       default: this.syntaxError(t);
     }
   }

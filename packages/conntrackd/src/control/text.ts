@@ -45,19 +45,9 @@ const linkBody = (s: LinkStats): string =>
   `${u20(s.sentPackets)} Pckts sent ${u20(s.recvPackets)} Pckts recv\n` +
   `${u20(s.sentErrors)} Error send ${u20(s.recvErrors)} Error recv\n\n`;
 
-/** udp_snprintf_stats / mcast_snprintf_stats. */
-export function linkStatsText(kind: "UDP" | "Multicast", ifname: string, s: LinkStats): string {
-  const title = kind === "UDP" ? `UDP traffic (active device=${ifname}):\n` : `multicast traffic (active device=${ifname}):\n`;
-  return title + linkBody(s);
-}
-
-/** udp_snprintf_stats2 / mcast_snprintf_stats2 (`-s link`). */
-export function linkStatsExtendedText(kind: "UDP" | "Multicast", ifname: string, status: string, active: boolean, s: LinkStats): string {
-  const role = active ? "ACTIVE" : "BACKUP";
-  const title = kind === "UDP"
-    ? `UDP traffic device=${ifname} status=${status} role=${role}:\n`
-    : `multicast traffic device=${ifname} status=${status} role=${role}:\n`;
-  return title + linkBody(s);
+/** udp_/mcast_/tcp_snprintf_stats: the link's title line, then its counters. */
+export function linkStatsText(title: string, s: LinkStats): string {
+  return `${title}:\n` + linkBody(s);
 }
 
 /** STATE_SYNC(error): the receive and send error counters. */
