@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { createNetns, destroyNetns, exec, execHost } from "../support/netns.js";
+import { createNetns, destroyNetns, exec, execHost, hasCommand } from "../support/netns.js";
 import { pairUnsupported } from "./pair.js";
 
 const SUITE = join(__dirname, "../../../shared/reference/conntrack-tools-1.4.7/tests/conntrackd");
@@ -18,10 +18,11 @@ const BIN = join(__dirname, "../../packages/conntrackd/bin/tsconntrackd.js");
 interface Scenario { name: string; start: string[]; stop: string[] }
 interface Test { name: string; scenario: string; test: string[] }
 
-/** Tests that need what tsconntrackd does not have, with the reason printed when skipped. */
-const NOT_APPLICABLE: Record<string, string> = {
-  tcp_notrack_replicate_icmp: "needs the TCP dedicated link and DisableInternalCache/DisableExternalCache, which tsconntrackd does not implement",
-};
+/** Tests that need what this machine or tsconntrackd does not have, with the reason printed when skipped. */
+const NOT_APPLICABLE: Record<string, string> = hasCommand("ping") ? {} : { tcp_notrack_replicate_icmp: "`ping` (iputils-ping) is not installed" };
+
+/** The suite's fixed namespace names (scenarios/basic/network-setup.sh), made unique per run. */
+const SUITE_NETNS = /\b(nsr1|nsr2|ns1|ns2)\b/g;
 
 const reason = pairUnsupported() ?? (existsSync(join(SUITE, "tests.yaml")) ? undefined : `${SUITE} is missing`);
 if (reason) {
@@ -36,9 +37,12 @@ function load(): { scenarios: Map<string, Scenario>; tests: Test[] } {
 }
 
 /** The suite's commands with every host path moved into `dir`. */
-function relocate(command: string, dir: string): string {
+function relocate(command: string, dir: string, prefix: string): string {
   const into: Record<string, string> = { "/var/lock/": "lock-", "/var/run/": "run-", "/tmp/": "tmp-" };
   return command
+    .replace(SUITE_NETNS, (name) => `${prefix}${name}`)
+    // The network set-up script runs as it is, with its namespace names made ours on the way.
+    .replace(/(\S*network-setup\.sh) (start|stop)/g, (_m, script: string, verb: string) => `sed -E 's/\\b(nsr1|nsr2|ns1|ns2)\\b/${prefix}\\1/g' ${script} | bash -s ${verb}`)
     .replace(/\/var\/lock\/|\/var\/run\/|\/tmp\//g, (m) => `${dir}/${into[m]}`)
     .replace(/LogFile on/g, `LogFile ${dir}/conntrackd.log`)
     .replace(/Syslog on/g, "Syslog off");
@@ -55,9 +59,14 @@ for (const impl of ["tsconntrackd", "conntrackd"] as const) {
         const ns = createNetns("ctdU");
         const dir = mkdtempSync(join(tmpdir(), "ctd-up-"));
         const env = { CONNTRACKD: impl === "conntrackd" ? "conntrackd" : `${process.execPath} ${BIN}`, CONNTRACK: "conntrack" };
+        const prefix = `u${process.pid % 100000}${impl === "conntrackd" ? "c" : "t"}`;
+        const ownNetns = suite.scenarios.get(test.scenario)!.start.some((c) => c.includes("network-setup.sh"));
         const run = (commands: string[]): { status: number | null; out: string } => {
-          const script = `set -e\ncd ${SUITE}\n` + commands.map((c) => relocate(c, dir)).join("\n") + "\n";
-          const r = exec(ns, "bash", ["-c", script], { env, timeoutMs: 60_000 });
+          const script = `set -e\ncd ${SUITE}\n` + commands.map((c) => relocate(c, dir, prefix)).join("\n") + "\n";
+          // A scenario that makes its own namespaces (network-setup.sh) runs from the host, so its
+          // `ip netns add` mounts are seen by its later `ip netns exec`s; everything it runs is
+          // inside those namespaces. Any other runs inside our fresh namespace.
+          const r = ownNetns ? execHost("bash", ["-c", script], { env, timeoutMs: 60_000 }) : exec(ns, "bash", ["-c", script], { env, timeoutMs: 60_000 });
           return { status: r.status, out: r.stdout + r.stderr };
         };
         const scenario = suite.scenarios.get(test.scenario)!;
@@ -71,12 +80,22 @@ for (const impl of ["tsconntrackd", "conntrackd"] as const) {
             run(scenario.stop);
           }
         } finally {
-          // A daemon the suite started with -d and did not stop: end it by pid.
-          for (const pid of execHost("ip", ["netns", "pids", ns]).stdout.split(/\s+/).filter(Boolean)) {
-            try {
-              process.kill(Number(pid), "SIGKILL");
-            } catch {
-              // Gone.
+          // A daemon the suite started with -d and did not stop: end it by pid, in our namespace
+          // and in the suite's own (renamed) ones, which are deleted too.
+          const suiteNetns = ["ns1", "ns2", "nsr1", "nsr2"].map((n) => `${prefix}${n}`);
+          for (const name of [ns, ...suiteNetns]) {
+            for (const pid of execHost("ip", ["netns", "pids", name]).stdout.split(/\s+/).filter(Boolean)) {
+              try {
+                process.kill(Number(pid), "SIGKILL");
+              } catch {
+                // Gone.
+              }
+            }
+          }
+          for (const name of suiteNetns) {
+            if (execHost("ip", ["netns", "pids", name]).status === 0) {
+              exec(name, "conntrack", ["-F"]);
+              execHost("ip", ["netns", "del", name]);
             }
           }
           destroyNetns(ns);
