@@ -8,3 +8,4 @@ import { differentialSuite } from "./scenario.js";
 differentialSuite("NOTRACK over UDP: conntrackd 1.4.7 and tsconntrackd, both directions", { mode: "Mode NOTRACK { }" });
 differentialSuite("NOTRACK over IPv4 multicast: conntrackd 1.4.7 and tsconntrackd, both directions", { mode: "Mode NOTRACK { }", channel: "mcast", port: 3790 });
 differentialSuite("NOTRACK over TCP: conntrackd 1.4.7 and tsconntrackd, both directions", { mode: "Mode NOTRACK { }", channel: "tcp", port: 3795 });
+differentialSuite("NOTRACK over UDP on IPv6: conntrackd 1.4.7 and tsconntrackd, both directions", { mode: "Mode NOTRACK { }", ipv6: true, port: 3796 });

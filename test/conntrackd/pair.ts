@@ -26,21 +26,25 @@ export interface PairOptions {
   sync?: string;
   /** Sync traffic port (default 3780). */
   port?: number;
+  /** The sync link over IPv6 (fd77::1 and fd77::2) instead of 10.77.0.1 and 10.77.0.2. */
+  ipv6?: boolean;
 }
 
 /** The sync daemons' own link addresses are ignored, as the sample configurations do. */
 function configFor(side: Side, dir: string, o: PairOptions): string {
-  const me = side === "A" ? "10.77.0.1" : "10.77.0.2";
-  const peer = side === "A" ? "10.77.0.2" : "10.77.0.1";
+  const v = o.ipv6 ? "6" : "4";
+  const [a, b] = o.ipv6 ? ["fd77::1", "fd77::2"] : ["10.77.0.1", "10.77.0.2"];
+  const me = side === "A" ? a : b;
+  const peer = side === "A" ? b : a;
   const ifname = side === "A" ? "va" : "vb";
   const port = o.port ?? 3780;
   const link = o.channel === "mcast"
     ? `Multicast {\n\t\tIPv4_address 225.0.0.50\n\t\tGroup ${port}\n\t\tIPv4_interface ${me}\n\t\tInterface ${ifname}\n\t\tSndSocketBuffer 1249280\n\t\tRcvSocketBuffer 1249280\n\t\tChecksum on\n\t}`
-    : `${o.channel === "tcp" ? "TCP" : "UDP"} {\n\t\tIPv4_address ${me}\n\t\tIPv4_Destination_Address ${peer}\n\t\tPort ${port}\n\t\tInterface ${ifname}\n\t\tChecksum on\n\t}`;
+    : `${o.channel === "tcp" ? "TCP" : "UDP"} {\n\t\tIPv${v}_address ${me}\n\t\tIPv${v}_Destination_Address ${peer}\n\t\tPort ${port}\n\t\tInterface ${ifname}\n\t\tChecksum on\n\t}`;
   return `Sync {\n\t${o.mode}\n\t${link}\n\t${o.sync ?? ""}\n}\n` +
     `General {\n\tHashSize 8192\n\tHashLimit 262144\n\tLogFile ${dir}/${side}.log\n\tLockFile ${dir}/${side}.lock\n` +
     `\tUNIX { Path ${dir}/${side}.ctl }\n\tNetlinkBufferSize 2097152\n\tNetlinkBufferSizeMaxGrowth 8388608\n` +
-    `\tFilter From Userspace {\n\t\tAddress Ignore {\n\t\t\tIPv4_address 10.77.0.1\n\t\t\tIPv4_address 10.77.0.2\n\t\t}\n\t}\n` +
+    `\tFilter From Userspace {\n\t\tAddress Ignore {\n\t\t\tIPv4_address 10.77.0.1\n\t\t\tIPv4_address 10.77.0.2\n\t\t\tIPv6_address fd77::1\n\t\t\tIPv6_address fd77::2\n\t\t}\n\t}\n` +
     `\t${o.general ?? ""}\n}\n`;
 }
 
@@ -89,7 +93,7 @@ export class Pair {
       if (link.status !== 0) throw new Error(`veth: ${link.stderr}`);
       for (const [side, ifname, n] of [["A", "va", 1], ["B", "vb", 2]] as const) {
         const ns = pair.ns[side];
-        for (const args of [["addr", "add", `10.77.0.${n}/24`, "dev", ifname], ["addr", "add", `10.78.0.${n}/24`, "dev", ifname], ["link", "set", ifname, "up"]]) {
+        for (const args of [["addr", "add", `10.77.0.${n}/24`, "dev", ifname], ["addr", "add", `10.78.0.${n}/24`, "dev", ifname], ["addr", "add", `fd77::${n}/64`, "dev", ifname, "nodad"], ["link", "set", ifname, "up"]]) {
           const r = exec(ns, "ip", args);
           if (r.status !== 0) throw new Error(`ip ${args.join(" ")}: ${r.stderr}`);
         }
@@ -206,5 +210,5 @@ export function normalizeDump(text: string): string[] {
 
 /** A kernel listing without the timeout column, the use count and the sync link's own flows. */
 export function normalizeList(text: string): string[] {
-  return text.split("\n").filter((l) => l !== "" && !l.includes("=10.77.0.")).map((l) => l.replace(/^(\S+\s+\d+ )\d+ /, "$1").replace(/ use=\d+$/, "")).sort();
+  return text.split("\n").filter((l) => l !== "" && !l.includes("=10.77.0.") && !l.includes("=fd77::")).map((l) => l.replace(/^(\S+\s+\d+ )\d+ /, "$1").replace(/ use=\d+$/, "")).sort();
 }

@@ -62,6 +62,7 @@ export class Channel implements Link {
   private buffer: Uint8Array;
   private used = 0;
   private readonly destination: string;
+  private readonly scoped: (address: string | undefined) => string | undefined;
   private readonly port: number;
   private closed = false;
 
@@ -76,9 +77,13 @@ export class Channel implements Link {
     this.bufferSize = mtu - HEADER_SIZE;
     this.buffer = new Uint8Array(this.bufferSize);
     this.port = config.port;
-    this.sender = createSocket({ type: "udp4" });
-    this.receiver = createSocket({ type: "udp4", reuseAddr: true });
-    this.destination = (config.type === "mcast" ? config.address : config.destination) ?? "0.0.0.0";
+    const type = config.family === 6 ? "udp6" : "udp4";
+    this.sender = createSocket({ type });
+    this.receiver = createSocket({ type, reuseAddr: true });
+    // IPv6 link-local addresses need the interface as their scope (1.4.7 takes it from Interface).
+    this.scoped = (address: string | undefined): string | undefined =>
+      config.family === 6 && address?.toLowerCase().startsWith("fe80:") && !address.includes("%") ? `${address}%${config.interface}` : address;
+    this.destination = this.scoped((config.type === "mcast" ? config.address : config.destination) ?? (config.family === 6 ? "::" : "0.0.0.0"))!;
     this.receiver.on("message", (msg) => {
       this.recvStats.bytes += msg.length;
       this.recvStats.messages++;
@@ -132,7 +137,7 @@ export class Channel implements Link {
       };
       // UDP binds the configured address; a multicast receiver binds INADDR_ANY on the group port.
       if (c.type === "mcast") this.receiver.bind(c.port, onBound);
-      else this.receiver.bind(c.port, c.address ?? "0.0.0.0", onBound);
+      else this.receiver.bind(c.port, this.scoped(c.address) ?? (c.family === 6 ? "::" : "0.0.0.0"), onBound);
     });
   }
 

@@ -70,7 +70,7 @@ export class TcpChannel implements Link {
     return new Promise((resolve, reject) => {
       const server = createServer((socket) => this.accept(socket));
       server.once("error", (error) => reject(new ChannelOpenError(error.message)));
-      server.listen({ port: this.config.port, host: this.config.address ?? "0.0.0.0", backlog: 1 }, () => {
+      server.listen({ port: this.config.port, host: this.config.address ?? (this.config.family === 6 ? "::" : "0.0.0.0"), backlog: 1 }, () => {
         this.server = server;
         resolve();
       });
@@ -117,7 +117,7 @@ export class TcpChannel implements Link {
   private connectClient(): void {
     if (this.closed || this.client !== undefined) return;
     this.lastConnect = Date.now();
-    const client = connect({ port: this.config.port, host: this.config.destination ?? "127.0.0.1" });
+    const client = connect({ port: this.config.port, host: this.config.destination ?? (this.config.family === 6 ? "::1" : "127.0.0.1") });
     this.client = client;
     client.setKeepAlive(true);
     client.on("connect", () => {

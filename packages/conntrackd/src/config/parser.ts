@@ -510,11 +510,20 @@ class Parser {
         ch.family = 4;
         return;
       }
-      case "IPv6_address": case "IPv6_Destination_Address":
+      case "IPv6_address": case "IPv6_Destination_Address": {
         if (name === "IPv6_Destination_Address" && mcast) this.syntaxError(t);
-        this.value("ip");
-        this.unsupported(t, "IPv6 dedicated links are not supported by tsconntrackd");
-      // eslint-disable-next-line no-fallthrough
+        const ip = this.value("ip").text;
+        if (mcast) this.unsupported(t, "IPv6 multicast links are not supported by tsconntrackd");
+        this.maxLinks();
+        if (!isIPv6(ip)) {
+          this.warn(`${ip} is not a valid IPv6 address`);
+          return;
+        }
+        if (name === "IPv6_address") ch.address = ip;
+        else ch.destination = ip;
+        ch.family = 6;
+        return;
+      }
       case "IPv6_interface":
         if (!mcast) this.syntaxError(t);
         this.value("ip");
