@@ -18,6 +18,7 @@ import {
   newSyncErrors, queueStatsText, runtimeStatsText, trafficText, type RuntimeStats, type SyncErrors,
 } from "./control/text.js";
 import { compileFlowFilter, type FlowPredicate } from "./filter.js";
+import { cached, familyOf } from "./flow-view.js";
 import type { Logger } from "./log.js";
 import { CtlNode, Queue } from "./queue.js";
 import { FtfwMode } from "./sync/ftfw.js";
@@ -32,16 +33,6 @@ import {
 } from "./wire/message.js";
 import type { NtaAttrs } from "./wire/nta.js";
 
-
-/** What `-i`/`-e` print of a cached flow: no timeout, no counters, no use count. */
-function printable(flow: ConntrackAttrs): ConntrackAttrs {
-  const { timeout: _t, countersOrig: _co, countersReply: _cr, use: _u, ...rest } = flow;
-  return rest;
-}
-
-function familyOf(flow: ConntrackAttrs): number {
-  return flow.tupleOrig?.tupleIp?.ipV6Src !== undefined ? 10 : 2;
-}
 
 export interface DaemonOptions {
   /** Run inside this `ip netns` namespace (tests). */
@@ -222,16 +213,11 @@ export class SyncDaemon implements SyncHost {
 
   // The kernel side.
 
-  private stripForCache(flow: ConntrackAttrs): ConntrackAttrs {
-    const { countersOrig: _co, countersReply: _cr, use: _u, ...rest } = flow;
-    return rest;
-  }
-
   /** nl_dump_conntrack_table into the internal cache: populate (start-up, -R) or resync (overrun). */
   private dumpIntoInternal(how: "populate" | "resync"): void {
     this.ct.listSync({}, (flow) => {
       if (!this.filter(flow)) return;
-      const value = this.stripForCache(flow);
+      const value = cached(flow, false);
       const obj = this.internal.updateForce(value, flowToNta(value, this.buildOptions), (old, v) => ({ ...old, ...v }));
       if (how === "resync" && obj) this.mode.enqueue(obj);
     });
@@ -290,7 +276,7 @@ export class SyncDaemon implements SyncHost {
       else this.bypassStats.del++;
       return;
     }
-    const value = this.stripForCache(flow);
+    const value = cached(flow, false);
     const nta = flowToNta(value, this.buildOptions);
     if (event.kind === "new") {
       const old = this.internal.find(nta);
@@ -524,7 +510,7 @@ export class SyncDaemon implements SyncHost {
       : [...this.external.objects()].map((o) => ({ flow: ntaToFlow(o.value), obj: o as CacheObject<unknown> }));
     for (const { flow, obj } of objects) {
       if (ftfw && obj.status === "dead") continue;
-      const ct = printable(flow);
+      const ct = cached(flow, true);
       const ctx = { family: familyOf(ct) };
       if (xml) out += formatConntrackXml(ct, ctx, { nowSec: now }) + "\n";
       else out += formatConntrackText(ct, ctx, { nowSec: now }) + this.mode.dumpSuffix(obj, now) + ` [active since ${now - obj.lifetime}s]\n`;

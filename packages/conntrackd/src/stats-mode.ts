@@ -15,15 +15,10 @@ import { cacheStatsExtendedText, cacheStatsText, runtimeStatsText, trafficText, 
 import { compileFlowFilter } from "./filter.js";
 import { ctimeNow, type Logger } from "./log.js";
 import { flowToNta } from "./wire/flow.js";
+import { cached, familyOf } from "./flow-view.js";
 
-const familyOf = (flow: ConntrackAttrs): number => (flow.tupleOrig?.tupleIp?.ipV6Src !== undefined ? 10 : 2);
 const NTA_OPTIONS = { tcpWindowTracking: false, commitTimeout: false };
 
-/** The flow as stats mode keeps it: no timeout, counters or use count. */
-function kept(flow: ConntrackAttrs): ConntrackAttrs {
-  const { timeout: _t, countersOrig: _co, countersReply: _cr, use: _u, ...rest } = flow;
-  return rest;
-}
 
 export class StatsDaemon {
   readonly cache: FlowCache<ConntrackAttrs>;
@@ -70,7 +65,7 @@ export class StatsDaemon {
   private populate(): void {
     this.ct.listSync({}, (flow) => {
       if (!this.filter(flow)) return;
-      const value = kept(flow);
+      const value = cached(flow, true);
       this.cache.updateForce(value, flowToNta(value, NTA_OPTIONS), (old, v) => ({ ...old, ...v }));
     });
   }
