@@ -28,6 +28,8 @@ export interface PairOptions {
   port?: number;
   /** The sync link over IPv6 (fd77::1 and fd77::2) instead of 10.77.0.1 and 10.77.0.2. */
   ipv6?: boolean;
+  /** A second UDP link (va2/vb2, 10.79.0.0/24, port + 1); the first one is then `Default`. */
+  secondLink?: boolean;
 }
 
 /** The sync daemons' own link addresses are ignored, as the sample configurations do. */
@@ -41,10 +43,16 @@ function configFor(side: Side, dir: string, o: PairOptions): string {
   const link = o.channel === "mcast"
     ? `Multicast {\n\t\tIPv4_address 225.0.0.50\n\t\tGroup ${port}\n\t\tIPv4_interface ${me}\n\t\tInterface ${ifname}\n\t\tSndSocketBuffer 1249280\n\t\tRcvSocketBuffer 1249280\n\t\tChecksum on\n\t}`
     : `${o.channel === "tcp" ? "TCP" : "UDP"} {\n\t\tIPv${v}_address ${me}\n\t\tIPv${v}_Destination_Address ${peer}\n\t\tPort ${port}\n\t\tInterface ${ifname}\n\t\tChecksum on\n\t}`;
-  return `Sync {\n\t${o.mode}\n\t${link}\n\t${o.sync ?? ""}\n}\n` +
+  const me2 = side === "A" ? "10.79.0.1" : "10.79.0.2";
+  const peer2 = side === "A" ? "10.79.0.2" : "10.79.0.1";
+  const second = o.secondLink
+    ? `UDP {\n\t\tIPv4_address ${me2}\n\t\tIPv4_Destination_Address ${peer2}\n\t\tPort ${port + 1}\n\t\tInterface ${ifname}2\n\t}`
+    : "";
+  const first = o.secondLink ? link.replace(/^UDP \{/, "UDP Default {") : link;
+  return `Sync {\n\t${o.mode}\n\t${first}\n\t${second}\n\t${o.sync ?? ""}\n}\n` +
     `General {\n\tHashSize 8192\n\tHashLimit 262144\n\tLogFile ${dir}/${side}.log\n\tLockFile ${dir}/${side}.lock\n` +
     `\tUNIX { Path ${dir}/${side}.ctl }\n\tNetlinkBufferSize 2097152\n\tNetlinkBufferSizeMaxGrowth 8388608\n` +
-    `\tFilter From Userspace {\n\t\tAddress Ignore {\n\t\t\tIPv4_address 10.77.0.1\n\t\t\tIPv4_address 10.77.0.2\n\t\t\tIPv6_address fd77::1\n\t\t\tIPv6_address fd77::2\n\t\t}\n\t}\n` +
+    `\tFilter From Userspace {\n\t\tAddress Ignore {\n\t\t\tIPv4_address 10.77.0.1\n\t\t\tIPv4_address 10.77.0.2\n\t\t\tIPv6_address fd77::1\n\t\t\tIPv6_address fd77::2\n\t\t\tIPv4_address 10.79.0.1\n\t\t\tIPv4_address 10.79.0.2\n\t\t}\n\t}\n` +
     `\t${o.general ?? ""}\n}\n`;
 }
 
@@ -91,6 +99,16 @@ export class Pair {
       pair.ns.B = createNetns("ctdB");
       const link = execHost("ip", ["link", "add", "va", "netns", pair.ns.A, "type", "veth", "peer", "name", "vb", "netns", pair.ns.B]);
       if (link.status !== 0) throw new Error(`veth: ${link.stderr}`);
+      if (options.secondLink) {
+        const link2 = execHost("ip", ["link", "add", "va2", "netns", pair.ns.A, "type", "veth", "peer", "name", "vb2", "netns", pair.ns.B]);
+        if (link2.status !== 0) throw new Error(`veth: ${link2.stderr}`);
+        for (const [side, ifname, n] of [["A", "va2", 1], ["B", "vb2", 2]] as const) {
+          for (const args of [["addr", "add", `10.79.0.${n}/24`, "dev", ifname], ["link", "set", ifname, "up"]]) {
+            const r = exec(pair.ns[side], "ip", args);
+            if (r.status !== 0) throw new Error(`ip ${args.join(" ")}: ${r.stderr}`);
+          }
+        }
+      }
       for (const [side, ifname, n] of [["A", "va", 1], ["B", "vb", 2]] as const) {
         const ns = pair.ns[side];
         for (const args of [["addr", "add", `10.77.0.${n}/24`, "dev", ifname], ["addr", "add", `10.78.0.${n}/24`, "dev", ifname], ["addr", "add", `fd77::${n}/64`, "dev", ifname, "nodad"], ["link", "set", ifname, "up"]]) {
@@ -104,7 +122,8 @@ export class Pair {
       }
       // veth carrier comes up a little after the link (linkwatch): conntrackd reads the link state
       // once at start (`-s link` says NO-CARRIER until an event), so wait for it first.
-      for (const [side, ifname] of [["A", "va"], ["B", "vb"]] as const) {
+      const links = options.secondLink ? ([["A", "va"], ["B", "vb"], ["A", "va2"], ["B", "vb2"]] as const) : ([["A", "va"], ["B", "vb"]] as const);
+      for (const [side, ifname] of links) {
         await pair.until(`carrier on ${ifname}`, () => (pair.run(side, "cat", [`/sys/class/net/${ifname}/carrier`]).stdout.trim() === "1" ? true : undefined), 5000);
       }
       await pair.startDaemon("A");
@@ -210,5 +229,5 @@ export function normalizeDump(text: string): string[] {
 
 /** A kernel listing without the timeout column, the use count and the sync link's own flows. */
 export function normalizeList(text: string): string[] {
-  return text.split("\n").filter((l) => l !== "" && !l.includes("=10.77.0.") && !l.includes("=fd77::")).map((l) => l.replace(/^(\S+\s+\d+ )\d+ /, "$1").replace(/ use=\d+$/, "")).sort();
+  return text.split("\n").filter((l) => l !== "" && !l.includes("=10.77.0.") && !l.includes("=fd77::") && !l.includes("=10.79.0.")).map((l) => l.replace(/^(\S+\s+\d+ )\d+ /, "$1").replace(/ use=\d+$/, "")).sort();
 }

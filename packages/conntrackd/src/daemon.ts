@@ -9,7 +9,7 @@ import { Conntrack, type ConntrackAttrs, type ConntrackEvent } from "@tsconntrac
 import { formatConntrackText, formatConntrackXml } from "tsconntrack/format";
 import { FlowCache, nowSeconds, type CacheObject } from "./cache.js";
 import type { DaemonConfig } from "./config/types.js";
-import { Channel, type Link } from "./channel/channel.js";
+import { Channel, linkStatus, type Link } from "./channel/channel.js";
 import { TcpChannel } from "./channel/tcp.js";
 import { REQ } from "./control/commands.js";
 import { ControlServer } from "./control/server.js";
@@ -65,6 +65,7 @@ export class SyncDaemon implements SyncHost {
   private readonly resetAlarm: Alarm;
   private readonly overrunAlarm: Alarm;
   private commitInProgress = false;
+  private linkWatch: NodeJS.Timeout | undefined;
   /** `DisableInternalCache on` (NOTRACK): events go out as they come, nothing is cached. */
   readonly bypass: boolean;
   private readonly bypassStats = { new: 0, upd: 0, del: 0 };
@@ -181,8 +182,10 @@ export class SyncDaemon implements SyncHost {
     }
     for (const config of c.sync.channels) {
       try {
-        const onData = (data: Uint8Array): void => this.onDatagram(data);
-        this.channels.push(config.type === "tcp" ? await TcpChannel.open(config, this.errorQueue, onData) : await Channel.open(config, onData));
+        let link: Link | undefined;
+        const onData = (data: Uint8Array): void => this.onDatagram(data, link);
+        link = config.type === "tcp" ? await TcpChannel.open(config, this.errorQueue, onData) : await Channel.open(config, onData);
+        this.channels.push(link);
       } catch (error) {
         throw new Error(`can't open channel socket: ${(error as Error).message}`);
       }
@@ -190,6 +193,11 @@ export class SyncDaemon implements SyncHost {
     this.current = this.channels.find((ch) => ch.config.isDefault) ?? this.channels[0];
     if (this.current === undefined) throw new Error("can't open channel socket: No such device");
     void this.eventLoop();
+    if (this.channels.length > 1) {
+      // interface_handler: 1.4.7 hears link events; a once-a-second look at the link does as well.
+      this.linkWatch = setInterval(() => this.checkLink(), 1000);
+      this.linkWatch.unref();
+    }
     if (c.sync.startupResync) {
       this.log.notice("resync requested");
       this.txQueue.add(new CtlNode(0x02, 0, 0));
@@ -204,6 +212,7 @@ export class SyncDaemon implements SyncHost {
     this.resetAlarm.del();
     this.overrunAlarm.del();
     this.control.close();
+    if (this.linkWatch !== undefined) clearInterval(this.linkWatch);
     for (const ch of this.channels) ch.close();
     this.events?.close();
     this.ct.close();
@@ -302,6 +311,28 @@ export class SyncDaemon implements SyncHost {
     }
   }
 
+  /** interface_handler / interface_candidate: when the active link goes down, take another. */
+  private checkLink(): void {
+    const current = this.current;
+    if (current === undefined || linkStatus(current.ifname) === "RUNNING") {
+      this.noLinkLogged = false;
+      return;
+    }
+    for (const ch of this.channels) {
+      if (ch.ifname === current.ifname) continue;
+      // 1.4.7 takes the first with IFF_RUNNING or IFF_UP set.
+      if (linkStatus(ch.ifname) !== "DOWN") {
+        this.current = ch;
+        this.log.notice(`device \`${ch.ifname}' becomes dedicated link`);
+        return;
+      }
+    }
+    // 1.4.7 says so at each link event; once per outage here.
+    if (!this.noLinkLogged) this.log.error("no dedicated links available!");
+    this.noLinkLogged = true;
+  }
+  private noLinkLogged = false;
+
   /** multichannel_send outside the transmit queue (bypass mode), flushed once this turn ends. */
   private sendNow(type: number, flow: ConntrackAttrs): void {
     this.send(encodeStateMessage(type, this.nextSeq(), flowToNta(flow, this.buildOptions)));
@@ -337,7 +368,7 @@ export class SyncDaemon implements SyncHost {
   }
 
   /** channel_handler_routine + do_channel_handler_step. */
-  onDatagram(datagram: Uint8Array): void {
+  onDatagram(datagram: Uint8Array, link?: Link): void {
     if (this.stopped) return;
     for (const item of splitDatagram(datagram)) {
       if (item.kind === "malformed") {
@@ -350,6 +381,8 @@ export class SyncDaemon implements SyncHost {
         continue;
       }
       const verdict = this.mode.recv(h);
+      // multichannel_change_current_channel: answer on the link the peer uses.
+      if ((verdict === "data" || verdict === "ctl") && link !== undefined) this.current = link;
       if (verdict === "ctl" || verdict === "drop") continue;
       if (verdict === "bad") {
         this.malformed("bad-header");
