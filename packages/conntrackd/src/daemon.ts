@@ -26,7 +26,7 @@ import { Alarm, SequenceTracker, type InternalObject, type SyncHost, type SyncMo
 import { NotrackMode } from "./sync/notrack.js";
 import { AlarmMode } from "./sync/alarm.js";
 import { bypassStatsText, ExternalInject } from "./inject.js";
-import { commitFlow, flowToNta, ntaToFlow, type BuildOptions } from "./wire/flow.js";
+import { commitFlow, flowToNta, ntaKey, ntaToFlow, type BuildOptions } from "./wire/flow.js";
 import {
   checkExpectMessage, decodeStateMessage, encodeStateMessage, NET_T, PROTOCOL_VERSION, splitDatagram,
   type MalformedReason,
@@ -66,6 +66,7 @@ export class SyncDaemon implements SyncHost {
   private readonly overrunAlarm: Alarm;
   private commitInProgress = false;
   private linkWatch: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
   /** `DisableInternalCache on` (NOTRACK): events go out as they come, nothing is cached. */
   readonly bypass: boolean;
   private readonly bypassStats = { new: 0, upd: 0, del: 0 };
@@ -165,14 +166,16 @@ export class SyncDaemon implements SyncHost {
     const sized = g.netlinkBufferSize !== 0 && g.netlinkBufferSize <= g.netlinkBufferSizeMaxGrowth;
     // 1.4.7 asks for half (the kernel doubles it); we ask for the whole size, or the API's 64 MiB
     // default when the file gives none, because a bigger buffer only loses fewer events.
-    this.events = this.ct.events(sized ? { receiveBufferSize: g.netlinkBufferSize } : {});
-    if (g.filter !== undefined) this.log.notice(g.filter.fromKernelspace ? "using kernel-space event filtering" : "using user-space event filtering");
-    if (!sized) {
-      this.log.notice("NetlinkBufferSize is either not set or is greater than NetlinkBufferSizeMaxGrowth. Using current system buffer size");
-    }
-    const granted = sized ? g.netlinkBufferSize : this.events.receiveBufferSize;
-    this.runtime.bufferSize = granted;
-    this.log.notice(`netlink event socket buffer size has been set to ${granted} bytes`);
+    if (g.pollSecs === 0) {
+      this.events = this.ct.events(sized ? { receiveBufferSize: g.netlinkBufferSize } : {});
+      if (g.filter !== undefined) this.log.notice(g.filter.fromKernelspace ? "using kernel-space event filtering" : "using user-space event filtering");
+      if (!sized) {
+        this.log.notice("NetlinkBufferSize is either not set or is greater than NetlinkBufferSizeMaxGrowth. Using current system buffer size");
+      }
+      const granted = sized ? g.netlinkBufferSize : this.events.receiveBufferSize;
+      this.runtime.bufferSize = granted;
+      this.log.notice(`netlink event socket buffer size has been set to ${granted} bytes`);
+    } else this.log.notice("running in polling mode");
     if (!this.bypass) {
       try {
         this.dumpIntoInternal("populate");
@@ -192,7 +195,13 @@ export class SyncDaemon implements SyncHost {
     }
     this.current = this.channels.find((ch) => ch.config.isDefault) ?? this.channels[0];
     if (this.current === undefined) throw new Error("can't open channel socket: No such device");
-    void this.eventLoop();
+    if (this.events) void this.eventLoop();
+    else {
+      // do_polling_alarm: every PollSecs, flows gone from the kernel are sent as deleted and
+      // every flow still there is sent again (NEW, or UPD once updated), as a resync does.
+      this.pollTimer = setInterval(() => this.poll(), g.pollSecs * 1000);
+      this.pollTimer.unref();
+    }
     if (this.channels.length > 1) {
       // interface_handler: 1.4.7 hears link events; a once-a-second look at the link does as well.
       this.linkWatch = setInterval(() => this.checkLink(), 1000);
@@ -213,6 +222,7 @@ export class SyncDaemon implements SyncHost {
     this.overrunAlarm.del();
     this.control.close();
     if (this.linkWatch !== undefined) clearInterval(this.linkWatch);
+    if (this.pollTimer !== undefined) clearInterval(this.pollTimer);
     for (const ch of this.channels) ch.close();
     this.events?.close();
     this.ct.close();
@@ -308,6 +318,34 @@ export class SyncDaemon implements SyncHost {
       const low = (v: bigint | undefined): bigint => BigInt.asUintN(32, v ?? 0n);
       this.traffic.bytes += low(flow.countersOrig?.bytes) + low(flow.countersReply?.bytes);
       this.traffic.packets += low(flow.countersOrig?.packets) + low(flow.countersReply?.packets);
+    }
+  }
+
+  /** internal_cache_ct_purge + nl_send_resync, from one dump of the kernel table. */
+  private poll(): void {
+    if (this.stopped) return;
+    const seen = new Set<string>();
+    const flows: ConntrackAttrs[] = [];
+    try {
+      this.ct.listSync({}, (flow) => {
+        if (!this.filter(flow)) return;
+        const value = cached(flow, false);
+        seen.add(ntaKey(flowToNta(value, this.buildOptions)));
+        flows.push(value);
+      });
+    } catch (error) {
+      this.log.error(`can't dump kernel table: ${(error as Error).message}`);
+      return;
+    }
+    for (const obj of [...this.internal.objects()]) {
+      if (obj.status === "dead" || seen.has(obj.key)) continue;
+      this.internal.setDead(obj);
+      this.mode.enqueue(obj);
+      this.internal.put(obj);
+    }
+    for (const value of flows) {
+      const obj = this.internal.updateForce(value, flowToNta(value, this.buildOptions), (old, v) => ({ ...old, ...v }));
+      if (obj) this.mode.enqueue(obj);
     }
   }
 

@@ -14,7 +14,7 @@ import { ControlServer } from "./control/server.js";
 import { cacheStatsExtendedText, cacheStatsText, runtimeStatsText, trafficText, type RuntimeStats } from "./control/text.js";
 import { compileFlowFilter } from "./filter.js";
 import { ctimeNow, type Logger } from "./log.js";
-import { flowToNta } from "./wire/flow.js";
+import { flowToNta, ntaKey } from "./wire/flow.js";
 import { cached, familyOf } from "./flow-view.js";
 
 const NTA_OPTIONS = { tcpWindowTracking: false, commitTimeout: false };
@@ -29,6 +29,7 @@ export class StatsDaemon {
   private readonly runtime: RuntimeStats;
   private traffic = { bytes: 0n, packets: 0n };
   private stopped = false;
+  private pollTimer: NodeJS.Timeout | undefined;
   private readonly config: DaemonConfig;
   private readonly log: Logger;
   private readonly onKill: () => void;
@@ -54,12 +55,18 @@ export class StatsDaemon {
     await this.control.listen((request, socket) => this.handle(request, socket));
     const g = this.config.general;
     const sized = g.netlinkBufferSize !== 0 && g.netlinkBufferSize <= g.netlinkBufferSizeMaxGrowth;
-    this.events = this.ct.events(sized ? { receiveBufferSize: g.netlinkBufferSize } : {});
-    if (g.filter !== undefined) this.log.notice(g.filter.fromKernelspace ? "using kernel-space event filtering" : "using user-space event filtering");
-    this.runtime.bufferSize = sized ? g.netlinkBufferSize : this.events.receiveBufferSize;
-    this.log.notice(`netlink event socket buffer size has been set to ${this.runtime.bufferSize} bytes`);
+    if (g.pollSecs === 0) {
+      this.events = this.ct.events(sized ? { receiveBufferSize: g.netlinkBufferSize } : {});
+      if (g.filter !== undefined) this.log.notice(g.filter.fromKernelspace ? "using kernel-space event filtering" : "using user-space event filtering");
+      this.runtime.bufferSize = sized ? g.netlinkBufferSize : this.events.receiveBufferSize;
+      this.log.notice(`netlink event socket buffer size has been set to ${this.runtime.bufferSize} bytes`);
+    } else this.log.notice("running in polling mode");
     this.populate();
-    void this.loop();
+    if (this.events) void this.loop();
+    else {
+      this.pollTimer = setInterval(() => this.poll(), g.pollSecs * 1000);
+      this.pollTimer.unref();
+    }
   }
 
   private populate(): void {
@@ -68,6 +75,25 @@ export class StatsDaemon {
       const value = cached(flow, true);
       this.cache.updateForce(value, flowToNta(value, NTA_OPTIONS), (old, v) => ({ ...old, ...v }));
     });
+  }
+
+  /** stats_purge + stats_resync: flows gone from the kernel are logged, the rest refreshed. */
+  private poll(): void {
+    if (this.stopped) return;
+    const seen = new Set<string>();
+    const flows: ConntrackAttrs[] = [];
+    this.ct.listSync({}, (flow) => {
+      if (!this.filter(flow)) return;
+      const value = cached(flow, true);
+      seen.add(ntaKey(flowToNta(value, NTA_OPTIONS)));
+      flows.push(value);
+    });
+    for (const obj of [...this.cache.objects()]) {
+      if (seen.has(obj.key)) continue;
+      this.cache.del(obj);
+      this.logFlow(obj.value);
+    }
+    for (const value of flows) this.cache.updateForce(value, flowToNta(value, NTA_OPTIONS), (old, v) => ({ ...old, ...v }));
   }
 
   private async loop(): Promise<void> {
@@ -174,6 +200,7 @@ export class StatsDaemon {
     if (this.stopped) return;
     this.stopped = true;
     this.control.close();
+    if (this.pollTimer !== undefined) clearInterval(this.pollTimer);
     this.events?.close();
     this.ct.close();
   }

@@ -257,9 +257,8 @@ class Parser {
         case "PollSecs": {
           g.pollSecs = this.number();
           if (g.pollSecs === 0) throw new ConfigError("`PollSecs' clause must be > 0");
-          this.unsupported(t, "kernel polling (PollSecs) is not supported by tsconntrackd");
+          return;
         }
-        // eslint-disable-next-line no-fallthrough
         case "Filter": g.filter = this.filter(); return;
         case "NetlinkOverrunResync": {
           const v = this.next();
