@@ -9,3 +9,4 @@ differentialSuite("NOTRACK over UDP: conntrackd 1.4.7 and tsconntrackd, both dir
 differentialSuite("NOTRACK over IPv4 multicast: conntrackd 1.4.7 and tsconntrackd, both directions", { mode: "Mode NOTRACK { }", channel: "mcast", port: 3790 });
 differentialSuite("NOTRACK over TCP: conntrackd 1.4.7 and tsconntrackd, both directions", { mode: "Mode NOTRACK { }", channel: "tcp", port: 3795 });
 differentialSuite("NOTRACK over UDP on IPv6: conntrackd 1.4.7 and tsconntrackd, both directions", { mode: "Mode NOTRACK { }", ipv6: true, port: 3796 });
+differentialSuite("NOTRACK over IPv6 multicast: conntrackd 1.4.7 and tsconntrackd, both directions", { mode: "Mode NOTRACK { }", channel: "mcast", ipv6: true, port: 3797 });

@@ -40,8 +40,9 @@ function configFor(side: Side, dir: string, o: PairOptions): string {
   const peer = side === "A" ? b : a;
   const ifname = side === "A" ? "va" : "vb";
   const port = o.port ?? 3780;
+  const group = o.ipv6 ? "IPv6_address ff15::cafe" : `IPv4_address 225.0.0.50\n\t\tIPv4_interface ${me}`;
   const link = o.channel === "mcast"
-    ? `Multicast {\n\t\tIPv4_address 225.0.0.50\n\t\tGroup ${port}\n\t\tIPv4_interface ${me}\n\t\tInterface ${ifname}\n\t\tSndSocketBuffer 1249280\n\t\tRcvSocketBuffer 1249280\n\t\tChecksum on\n\t}`
+    ? `Multicast {\n\t\t${group}\n\t\tGroup ${port}\n\t\tInterface ${ifname}\n\t\tSndSocketBuffer 1249280\n\t\tRcvSocketBuffer 1249280\n\t\tChecksum on\n\t}`
     : `${o.channel === "tcp" ? "TCP" : "UDP"} {\n\t\tIPv${v}_address ${me}\n\t\tIPv${v}_Destination_Address ${peer}\n\t\tPort ${port}\n\t\tInterface ${ifname}\n\t\tChecksum on\n\t}`;
   const me2 = side === "A" ? "10.79.0.1" : "10.79.0.2";
   const peer2 = side === "A" ? "10.79.0.2" : "10.79.0.1";

@@ -126,7 +126,7 @@ describe("errors name the line and the symbol", () => {
   it("refuses what tsconntrackd does not implement, with a reason", () => {
     expect(parseError("Helper { }\n")).toBe("parsing config file in line (1), symbol 'Helper': user-space helpers (Helper) are not supported by tsconntrackd");
     expect(parseError("Sync { Options { ExpectationSync on } }\n")).toMatch(/line \(1\), symbol 'ExpectationSync': expectation sync/);
-    expect(parseError("Sync { Multicast { IPv6_address ff02::1 } }\n")).toMatch(/symbol 'IPv6_address': IPv6 multicast links/);
+    expect(parseConfig("Sync { Multicast { IPv6_address ff15::cafe Group 3780 Interface eth1 } }").sync.channels[0]).toMatchObject({ type: "mcast", family: 6, address: "ff15::cafe" });
     expect(parseConfig("Sync { UDP { IPv6_address fd00::1 IPv6_Destination_Address fd00::2 } }").sync.channels[0]).toMatchObject({ family: 6, address: "fd00::1", destination: "fd00::2" });
   });
   it("reports a missing file as 1.4.7 does", () => {

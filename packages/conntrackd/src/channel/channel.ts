@@ -116,7 +116,8 @@ export class Channel implements Link {
           // datagrams): a burst of updates overflows it and NOTRACK never recovers what was
           // dropped. tsconntrackd then asks for DEFAULT_RCVBUF (the kernel caps it at rmem_max).
           this.receiver.setRecvBufferSize(c.rcvBuffer || DEFAULT_RCVBUF);
-          if (c.type === "mcast") this.receiver.addMembership(c.address ?? "0.0.0.0", c.interfaceAddress);
+          // IPv6 joins on the Interface (ipv6mr_interface), IPv4 on IPv4_interface's address.
+          if (c.type === "mcast") this.receiver.addMembership(c.address ?? "0.0.0.0", c.family === 6 ? `::%${c.interface}` : c.interfaceAddress);
         } catch (error) {
           reject(new ChannelOpenError((error as Error).message));
           return;
@@ -126,7 +127,8 @@ export class Channel implements Link {
             if (c.sndBuffer) this.sender.setSendBufferSize(c.sndBuffer);
             if (c.type === "mcast") {
               this.sender.setMulticastLoopback(false);
-              if (c.interfaceAddress) this.sender.setMulticastInterface(c.interfaceAddress);
+              if (c.family === 6) this.sender.setMulticastInterface(`::%${c.interface}`);
+              else if (c.interfaceAddress) this.sender.setMulticastInterface(c.interfaceAddress);
             }
           } catch (error) {
             reject(new ChannelOpenError((error as Error).message));
@@ -136,7 +138,7 @@ export class Channel implements Link {
         });
       };
       // UDP binds the configured address; a multicast receiver binds INADDR_ANY on the group port.
-      if (c.type === "mcast") this.receiver.bind(c.port, onBound);
+      if (c.type === "mcast") this.receiver.bind(c.port, c.family === 6 ? "::" : "0.0.0.0", onBound);
       else this.receiver.bind(c.port, this.scoped(c.address) ?? (c.family === 6 ? "::" : "0.0.0.0"), onBound);
     });
   }

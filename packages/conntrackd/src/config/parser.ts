@@ -512,7 +512,6 @@ class Parser {
       case "IPv6_address": case "IPv6_Destination_Address": {
         if (name === "IPv6_Destination_Address" && mcast) this.syntaxError(t);
         const ip = this.value("ip").text;
-        if (mcast) this.unsupported(t, "IPv6 multicast links are not supported by tsconntrackd");
         this.maxLinks();
         if (!isIPv6(ip)) {
           this.warn(`${ip} is not a valid IPv6 address`);
