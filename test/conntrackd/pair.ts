@@ -28,6 +28,8 @@ export interface PairOptions {
   port?: number;
   /** The sync link over IPv6 (fd77::1 and fd77::2) instead of 10.77.0.1 and 10.77.0.2. */
   ipv6?: boolean;
+  /** `Checksum off` on the links. */
+  checksumOff?: boolean;
   /** A second UDP link (va2/vb2, 10.79.0.0/24, port + 1); the first one is then `Default`. */
   secondLink?: boolean;
 }
@@ -43,7 +45,7 @@ function configFor(side: Side, dir: string, o: PairOptions): string {
   const group = o.ipv6 ? "IPv6_address ff15::cafe" : `IPv4_address 225.0.0.50\n\t\tIPv4_interface ${me}`;
   const link = o.channel === "mcast"
     ? `Multicast {\n\t\t${group}\n\t\tGroup ${port}\n\t\tInterface ${ifname}\n\t\tSndSocketBuffer 1249280\n\t\tRcvSocketBuffer 1249280\n\t\tChecksum on\n\t}`
-    : `${o.channel === "tcp" ? "TCP" : "UDP"} {\n\t\tIPv${v}_address ${me}\n\t\tIPv${v}_Destination_Address ${peer}\n\t\tPort ${port}\n\t\tInterface ${ifname}\n\t\tChecksum on\n\t}`;
+    : `${o.channel === "tcp" ? "TCP" : "UDP"} {\n\t\tIPv${v}_address ${me}\n\t\tIPv${v}_Destination_Address ${peer}\n\t\tPort ${port}\n\t\tInterface ${ifname}\n\t\tChecksum ${o.checksumOff ? "off" : "on"}\n\t}`;
   const me2 = side === "A" ? "10.79.0.1" : "10.79.0.2";
   const peer2 = side === "A" ? "10.79.0.2" : "10.79.0.1";
   const second = o.secondLink

@@ -44,7 +44,7 @@ while time.time() < end:
     if addr[2] == socket.PACKET_OUTGOING or pkt[12:14] != b"\\x08\\x00" or pkt[23] != 17: continue
     ihl = (pkt[14] & 15) * 4
     udp = pkt[14 + ihl:]
-    if int.from_bytes(udp[2:4], "big") == 3780 and pkt[26:30] == bytes([10, 77, 0, 1]): print(udp[8:].hex(), flush=True)
+    if int.from_bytes(udp[2:4], "big") == 3780 and pkt[26:30] == bytes([10, 77, 0, 1]): print(udp[8:].hex() if len(sys.argv) < 3 else udp[6:8].hex(), flush=True)
 `;
 
 describe.skipIf(reason !== undefined)("tsconntrackd's state messages are conntrackd 1.4.7's bytes", () => {
@@ -69,4 +69,25 @@ describe.skipIf(reason !== undefined)("tsconntrackd's state messages are conntra
       pair.stop();
     }
   }, 60_000);
+});
+
+describe.skipIf(reason !== undefined)("Checksum off", () => {
+  for (const off of [true, false]) {
+    it(`${off ? "sends UDP datagrams without a checksum" : "keeps UDP checksums when on"}`, async () => {
+      const pair = await Pair.start("tsconntrackd", "conntrackd", { mode: "Mode NOTRACK { }", checksumOff: off });
+      try {
+        const sniffer = await spawnInNetns(pair.ns.B, "python3", ["-c", SNIFF, "2.5", "checksums"], { readyLine: "ready" });
+        let captured = "";
+        sniffer.stdout!.on("data", (d: Buffer) => (captured += d.toString()));
+        const exited = new Promise((r) => sniffer.once("exit", r));
+        await exited;
+        const sums = captured.split("\n").filter((l) => /^[0-9a-f]{4}$/.test(l));
+        expect(sums.length).toBeGreaterThan(0); // ALIVE every second
+        if (off) expect(new Set(sums)).toEqual(new Set(["0000"]));
+        else expect(sums).not.toContain("0000");
+      } finally {
+        pair.stop();
+      }
+    }, 60_000);
+  }
 });

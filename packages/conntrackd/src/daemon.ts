@@ -187,7 +187,12 @@ export class SyncDaemon implements SyncHost {
       try {
         let link: Link | undefined;
         const onData = (data: Uint8Array): void => this.onDatagram(data, link);
-        link = config.type === "tcp" ? await TcpChannel.open(config, this.errorQueue, onData) : await Channel.open(config, onData);
+        if (config.type === "tcp") link = await TcpChannel.open(config, this.errorQueue, onData);
+        else {
+          const udp = await Channel.open(config, onData);
+          for (const warning of udp.warnings) this.log.warning(warning);
+          link = udp;
+        }
         this.channels.push(link);
       } catch (error) {
         throw new Error(`can't open channel socket: ${(error as Error).message}`);

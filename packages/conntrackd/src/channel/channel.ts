@@ -8,6 +8,7 @@ import { createSocket, type Socket } from "node:dgram";
 import { readFileSync } from "node:fs";
 import type { ChannelConfig } from "../config/types.js";
 import type { LinkStats } from "../control/text.js";
+import { disableChecksum, forceRecvBuffer, forceSendBuffer } from "./sockopt.js";
 
 const HEADER_SIZE = 28;
 /** The receive buffer asked for when the configuration gives none (see bind()). */
@@ -101,6 +102,7 @@ export class Channel implements Link {
   static async open(config: ChannelConfig, onDatagram: (data: Uint8Array) => void): Promise<Channel> {
     const channel = new Channel(config, onDatagram);
     await channel.bind();
+    await channel.forceOptions();
     return channel;
   }
 
@@ -141,6 +143,22 @@ export class Channel implements Link {
       if (c.type === "mcast") this.receiver.bind(c.port, c.family === 6 ? "::" : "0.0.0.0", onBound);
       else this.receiver.bind(c.port, this.scoped(c.address) ?? (c.family === 6 ? "::" : "0.0.0.0"), onBound);
     });
+  }
+
+  /** Why an option of the configuration could not be applied (the daemon logs these). */
+  readonly warnings: string[] = [];
+
+  /** What dgram cannot do: `Checksum off`, and buffers beyond rmem_max/wmem_max (SO_*BUFFORCE). */
+  private async forceOptions(): Promise<void> {
+    const c = this.config;
+    if (!c.checksum && !(await disableChecksum(this.sender))) this.warnings.push(`cannot turn UDP checksums off on ${c.interface}`);
+    // The kernel reports twice what was set.
+    if (c.rcvBuffer && this.receiver.getRecvBufferSize() < 2 * c.rcvBuffer && !(await forceRecvBuffer(this.receiver, c.rcvBuffer))) {
+      this.warnings.push(`RcvSocketBuffer ${c.rcvBuffer} is above net.core.rmem_max; using ${this.receiver.getRecvBufferSize() / 2}`);
+    }
+    if (c.sndBuffer && this.sender.getSendBufferSize() < 2 * c.sndBuffer && !(await forceSendBuffer(this.sender, c.sndBuffer))) {
+      this.warnings.push(`SndSocketBuffer ${c.sndBuffer} is above net.core.wmem_max; using ${this.sender.getSendBufferSize() / 2}`);
+    }
   }
 
   /** channel_send: appends to the MTU-sized buffer, sending it first when the message does not fit. */
