@@ -115,7 +115,13 @@ export function flowBucket(n: NtaAttrs, hashSize: number): number {
     ];
     h = jhash2(words, 0);
   } else h = 0;
-  return Number((BigInt(h) * BigInt(hashSize)) >> 32n);
+  return scaleHash(h, hashSize);
+}
+
+/** (h * size) >> 32 for a u32 hash, exactly, without BigInt: the high and low halves apart. */
+export function scaleHash(h: number, size: number): number {
+  const n = (h >>> 16) * size + Math.floor(((h & 0xffff) * size) / 65536);
+  return Math.floor(n / 65536);
 }
 
 export interface CacheOptions {

@@ -5,6 +5,6 @@ export type * from "./config/types.js";
 export * from "./wire/nta.js";
 export * from "./wire/message.js";
 export { flowToNta, ntaToFlow, commitFlow, ntaKey, type BuildOptions } from "./wire/flow.js";
-export { FlowCache, CacheObject, jhash2, flowBucket } from "./cache.js";
+export { FlowCache, CacheObject, jhash2, flowBucket, scaleHash } from "./cache.js";
 export { REQ, encodeRequest } from "./control/commands.js";
 export { localRequest } from "./control/client.js";
