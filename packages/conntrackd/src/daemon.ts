@@ -413,6 +413,16 @@ export class SyncDaemon implements SyncHost {
   /** channel_handler_routine + do_channel_handler_step. */
   onDatagram(datagram: Uint8Array, link?: Link): void {
     if (this.stopped) return;
+    try {
+      this.handleDatagram(datagram, link);
+    } catch (error) {
+      // Nothing a peer sends may stop the daemon: count it and go on.
+      this.malformed("bad-payload");
+      this.log.error(`dropped a sync datagram: ${(error as Error).message}`);
+    }
+  }
+
+  private handleDatagram(datagram: Uint8Array, link: Link | undefined): void {
     for (const item of splitDatagram(datagram)) {
       if (item.kind === "malformed") {
         this.malformed(item.reason);

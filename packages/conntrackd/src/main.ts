@@ -272,6 +272,13 @@ async function runDaemon(config: DaemonConfig, background: boolean, report?: (er
   process.on("SIGINT", shutdown);
   process.on("SIGTERM", shutdown);
   process.on("SIGPIPE", () => {});
+  // A bug must not print a Node stack trace nor leave the lock file behind: log it and stop.
+  const fatal = (error: unknown): void => {
+    log.error(`internal error: ${(error as Error)?.message ?? String(error)}`);
+    finish(1);
+  };
+  process.on("uncaughtException", fatal);
+  process.on("unhandledRejection", fatal);
   if (background) {
     log.daemon = true;
     report?.();
