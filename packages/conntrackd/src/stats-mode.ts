@@ -240,6 +240,12 @@ export async function runStats(config: DaemonConfig, log: Logger, background: bo
   };
   process.on("SIGINT", shutdown);
   process.on("SIGTERM", shutdown);
+  const fatal = (error: unknown): void => {
+    log.error(`internal error: ${(error as Error)?.message ?? String(error)}`);
+    finish();
+  };
+  process.on("uncaughtException", fatal);
+  process.on("unhandledRejection", fatal);
   if (background) {
     log.daemon = true;
     report?.();
