@@ -21,7 +21,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: pnpm bench [--quick] [--only NAME[,NAME…]] [--candidate "CMD ARGS"] [--runs N]
-cases: startup, list, filter, delete, rss, events`;
+cases: startup, list, filter, delete, rss, events, sync`;
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const { values } = parseArgs({

@@ -6,7 +6,8 @@ import { filterCase } from "./filter.js";
 import { listCase } from "./list.js";
 import { rssCase } from "./rss.js";
 import { startupCase } from "./startup.js";
+import { syncCase } from "./sync.js";
 
-export const CASES: readonly BenchCase[] = [startupCase, listCase, filterCase, deleteCase, rssCase, eventsCase];
+export const CASES: readonly BenchCase[] = [startupCase, listCase, filterCase, deleteCase, rssCase, eventsCase, syncCase];
 
 export type { BenchCase, Step } from "./case.js";
