@@ -13,6 +13,10 @@ export interface BenchOptions {
   /** [small, big] table sizes whose `-L` peak RSS are compared. */
   rssSizes: [number, number];
   eventEntries: number;
+  /** Table of the views case (top, metrics). */
+  viewSize: number;
+  /** Scrapes of `metrics`, one every 15 s. */
+  scrapes: number;
   /** Timed runs per tool and case (after one warm-up). */
   runs: number;
   startupRuns: number;
@@ -21,7 +25,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: pnpm bench [--quick] [--only NAME[,NAME…]] [--candidate "CMD ARGS"] [--runs N]
-cases: startup, list, filter, delete, rss, events, sync`;
+cases: startup, list, filter, delete, rss, events, sync, views`;
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const { values } = parseArgs({
@@ -51,6 +55,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     startupRuns: quick ? 5 : 20,
     // Every delete run rebuilds the table first (seconds at 100k).
     deleteRuns: quick ? 2 : Math.min(runs, 3),
+    viewSize: quick ? 20_000 : 100_000,
+    scrapes: quick ? 2 : 8,
     eventRuns: quick ? 1 : 2,
   };
 }

@@ -5,7 +5,9 @@
 import { ConntrackMcastGroup, ConntrackRequest, conntrack } from "@tsconntrack/codec/conntrack";
 import { NLM_F_CREATE, parseMessages } from "@tsconntrack/codec";
 import { LiveTransport } from "@tsconntrack/socket";
-import { classifyEvent, compileFilter } from "@tsconntrack/conntrack";
+import { classifyEvent, compileFilter, flowView } from "@tsconntrack/conntrack";
+
+const view = flowView();
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -120,7 +122,7 @@ describe("ev- BPF event filter (interpreted)", () => {
       expect(program).not.toBeNull();
       const predicate = compileFilter(flowFilterFor(cmd, "event")).predicate!;
       const kernel = messages.map((m) => runEventFilter(program, m.bytes) !== 0);
-      const user = messages.map((m, i) => predicate(m.attrs as never, FLOWS[i]!.family));
+      const user = messages.map((m) => predicate(view.walkMessage(m.bytes)));
       expect(kernel).toEqual(user);
       expect(user.some(Boolean)).toBe(true);
     });
@@ -131,8 +133,8 @@ describe("ev- BPF event filter (interpreted)", () => {
       const cmd = parse(args);
       const program = buildEventFilter(eventFilterSpec(cmd));
       const predicate = compileFilter(flowFilterFor(cmd, "event")).predicate!;
-      messages.forEach((m, i) => {
-        if (predicate(m.attrs as never, FLOWS[i]!.family)) expect(program === null || runEventFilter(program, m.bytes) !== 0).toBe(true);
+      messages.forEach((m) => {
+        if (predicate(view.walkMessage(m.bytes))) expect(program === null || runEventFilter(program, m.bytes) !== 0).toBe(true);
       });
     });
   }

@@ -77,6 +77,16 @@ describe.skipIf(!built)("library packages packed and installed alone", () => {
     expect(run.status).toBe(0);
   });
 
+  it("runs the socket README's scripted-kernel example through @tsconntrack/socket/testing (no root)", () => {
+    const readme = readFileSync(join(REPO, "packages/socket/README.md"), "utf8");
+    const code = /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf("## Testing with a scripted kernel")))?.[1];
+    expect(code).toBeDefined();
+    // As nobody where we can switch to it: the kit needs no privilege and no kernel.
+    const run = runIn(code!, "socket-testing.ts", { nobody: process.getuid?.() === 0 });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+  });
+
   it.skipIf(!kernel.ok).each(["socket", "conntrack", "nfct"])("runs the %s README example in a namespace", async (name) => {
     await withNetns("libs", (ns) => {
       const run = runIn(example(name).replaceAll('netns: "lab"', `netns: ${JSON.stringify(ns)}`), `${name}.ts`);

@@ -134,6 +134,13 @@ process.stdout.write(String(pid === process.pid));`;
       expect(list.status).toBe(0);
       // libc.js may load ffi-rs's native binding without its index.js: the binary is what must be ours.
       expectLoadedFromPrefix(listTrace, [`${installed}/node_modules/@yuuang/`, ".node"]);
+      // metrics brings prom-client, a dependency of the package, installed from the registry with it.
+      const metricsTrace = newTrace();
+      const metrics = runFromRoot("tsconntrack", ["metrics", "--once"], installedEnv(prefix, metricsTrace.env), ns);
+      expect(metrics.stderr).toBe("");
+      expect(metrics.stdout).toMatch(/\nconntrack_entries 0\n/);
+      expect(metrics.status).toBe(0);
+      expectLoadedFromPrefix(metricsTrace, [`${installed}/node_modules/prom-client/`]);
     });
   });
 });

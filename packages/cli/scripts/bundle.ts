@@ -17,7 +17,7 @@
 //                                                      found from the bundle itself, warm.cjs and the
 //                                                      warm runs' captures, no cache (npm install writes it)
 //
-// ffi-rs (native, found at run time) and chalk (loaded only for colour) stay external.
+// ffi-rs (native, found at run time), chalk (loaded only for colour) and prom-client (metrics) stay external.
 
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -34,7 +34,8 @@ const packageAt = process.argv.indexOf("--package");
 const PACKAGE_DIR = packageAt >= 0 ? process.argv[packageAt + 1] : undefined;
 const OUT = PACKAGE_DIR === undefined ? `${CLI}dist-bundle` : `${PACKAGE_DIR}/dist-bundle`;
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
-const EXTERNAL = ["ffi-rs", "chalk"];
+// prom-client (CommonJS, for `metrics` only) stays a package of its own: never in the script every command parses.
+const EXTERNAL = ["ffi-rs", "chalk", "prom-client"];
 
 interface Program {
   readonly name: "tsconntrack" | "tsnfct";

@@ -3,7 +3,7 @@
 // `--version`, `-h` and argument errors never load the netlink stack.
 
 import { parseArgs } from "./args/parse-args.js";
-import type { ParsedCommand } from "./args/types.js";
+import type { ParsedCommand, ParseResult } from "./args/types.js";
 import { colorWanted } from "./io/color.js";
 import { PACKAGE_NAME, PROGRAM_NAME, PROGRAM_VERSION, VERSION_TEXT } from "./io/identity.js";
 import { reportFailure } from "./io/failure.js";
@@ -30,13 +30,21 @@ const MODULES: Readonly<Partial<Record<ParsedCommand["command"], () => Promise<C
   "load-file": () => import("./commands/load-file.js"),
 };
 
-async function main(argv: readonly string[]): Promise<number> {
-  // Ours alone (conntrack would call it an unknown option), so it is looked for before parsing.
-  if (argv.includes("--help-extensions")) {
-    writeAll(1, Buffer.from((await import("./gen/help-extensions.js")).HELP_EXTENSIONS, "utf8"));
-    return 0;
-  }
-  const parsed = parseArgs(argv, {
+/**
+ * Our subcommands, chosen by the first word only (1.4.7 ignores a stray first word, so `conntrack top`
+ * just prints its usage); every other command line goes to the conntrack parser untouched. Their
+ * libraries (prom-client) load with them, never on the conntrack-compatible paths.
+ */
+interface SubcommandModule {
+  runSubcommand(args: readonly string[], cli: Cli, parse: (args: readonly string[]) => ParseResult): Promise<number>;
+}
+const SUBCOMMANDS: Readonly<Record<string, () => Promise<SubcommandModule>>> = {
+  top: () => import("./views/top.js"),
+  metrics: () => import("./views/metrics.js"),
+};
+
+function parse(argv: readonly string[]): ParseResult {
+  return parseArgs(argv, {
     programName: PROGRAM_NAME,
     version: PROGRAM_VERSION,
     packageName: PACKAGE_NAME,
@@ -45,6 +53,21 @@ async function main(argv: readonly string[]): Promise<number> {
     protocols: lazyProtocolDatabase(),
     posixlyCorrect: process.env["POSIXLY_CORRECT"] !== undefined,
   });
+}
+
+function cliIo(): Cli {
+  return { out: new OutputSink(1), stdoutIsTty: isTerminal(1), color: colorWanted() };
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  // Ours alone (conntrack would call it an unknown option), so it is looked for before parsing.
+  if (argv.includes("--help-extensions")) {
+    writeAll(1, Buffer.from((await import("./gen/help-extensions.js")).HELP_EXTENSIONS, "utf8"));
+    return 0;
+  }
+  const subcommand = argv.length > 0 && Object.hasOwn(SUBCOMMANDS, argv[0]!) ? SUBCOMMANDS[argv[0]!] : undefined;
+  if (subcommand !== undefined) return (await subcommand()).runSubcommand(argv.slice(1), cliIo(), parse);
+  const parsed = parse(argv);
   if (!parsed.ok) {
     writeStderr(parsed.stderr);
     return parsed.exitCode;
@@ -63,12 +86,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   const module = await load();
-  const cli: Cli = {
-    out: new OutputSink(1),
-    stdoutIsTty: isTerminal(1),
-    color: colorWanted(),
-  };
-  return module.run(parsed, cli);
+  return module.run(parsed, cliIo());
 }
 
 main(process.argv.slice(2)).then(

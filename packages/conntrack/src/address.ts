@@ -1,5 +1,5 @@
 /** Address matching for filters: exact addresses, CIDR prefixes and netmasks, for IPv4 and IPv6. */
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from "@tsconntrack/codec";
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6, type MessageView } from "@tsconntrack/codec";
 import { AF_INET, AF_INET6 } from "./constants.js";
 import { ConntrackArgumentError } from "./errors.js";
 
@@ -15,6 +15,8 @@ export interface AddressMatch {
   exact: boolean;
   /** Tests a decoded address string (from the codec, so already canonical). */
   matches(address: string | undefined): boolean;
+  /** Tests the address in a view's slot (an IPv4 u32 or 16 IPv6 bytes); an absent one never matches. */
+  matchesSlot(view: MessageView, slot: number): boolean;
 }
 
 export function parseAddressSpec(spec: AddressSpec, field: string): AddressMatch {
@@ -63,34 +65,36 @@ export function parseAddressSpec(spec: AddressSpec, field: string): AddressMatch
 function ipv4Match(value: number, mask: number): AddressMatch {
   const network = (value & mask) >>> 0;
   const text = formatIPv4(network);
-  if (mask === 0xffffffff) return { family: AF_INET, text, exact: true, matches: (a) => a === text };
   return {
     family: AF_INET,
     text,
-    exact: false,
+    exact: mask === 0xffffffff,
     matches(a) {
       if (a === undefined) return false;
       const v = parseIPv4(a);
       return v !== undefined && ((v & mask) >>> 0) === network;
     },
+    matchesSlot: (view, slot) => view.pos[slot]! >= 0 && ((view.num[slot]! & mask) >>> 0) === network,
   };
 }
 
 function ipv6Match(bytes: Uint8Array, mask: Uint8Array): AddressMatch {
   const network = bytes.map((b, i) => b & mask[i]!);
   const text = formatIPv6(network, 0);
-  if (mask.every((b) => b === 0xff)) return { family: AF_INET6, text, exact: true, matches: (a) => a === text };
+  const masked = (u8: Uint8Array, at: number): boolean => {
+    for (let i = 0; i < 16; i++) if ((u8[at + i]! & mask[i]!) !== network[i]) return false;
+    return true;
+  };
   return {
     family: AF_INET6,
     text,
-    exact: false,
+    exact: mask.every((b) => b === 0xff),
     matches(a) {
       if (a === undefined || a.indexOf(":") < 0) return false;
       const v = parseIPv6(a);
-      if (v === undefined) return false;
-      for (let i = 0; i < 16; i++) if ((v[i]! & mask[i]!) !== network[i]) return false;
-      return true;
+      return v !== undefined && masked(v, 0);
     },
+    matchesSlot: (view, slot) => view.pos[slot]! >= 0 && view.len[slot] === 16 && masked(view.u8, view.pos[slot]!),
   };
 }
 

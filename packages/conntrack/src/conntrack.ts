@@ -1,5 +1,5 @@
 /** The typed conntrack API: one object per namespace (or capture), sync and async forms of each operation. */
-import type { NlMessage } from "@tsconntrack/codec";
+import type { MessageView, NlMessage } from "@tsconntrack/codec";
 import { conntrack, type ConntrackAttrs, type ConntrackStatsAttrs, type Nfgenmsg, type StatsGlobalAttrs } from "@tsconntrack/codec/conntrack";
 import { NetlinkClient, type BatchResult, type NetlinkRequest, type NetlinkSocketError, type Transport } from "@tsconntrack/socket";
 import { CT_GET_STATS, CT_GET_STATS_CPU, CT_NEW, EINVAL, ENOENT, EOPNOTSUPP, SET_CONNTRACK, SET_STATS_CPU, SET_STATS_GLOBAL } from "./constants.js";
@@ -8,10 +8,12 @@ import { deleteMatchingSync } from "./delete-matching.js";
 import { ExpectApi } from "./expect-api.js";
 import type { FlowFilter } from "./filter.js";
 import { kernelRelease, releaseAtLeast, type KernelCapabilities } from "./kernel.js";
-import { listAsync, listMessages, listMessagesSync, listSync, type ConntrackEntry, type EntryCallback, type ListOptions, type ListSummary, type MessageCallback } from "./list.js";
-import { procConntrackCount } from "./proc.js";
+import { countMatching, countMatchingSync, listAsync, listSync, listViews, listViewsSync, type ConntrackEntry, type EntryCallback, type ListOptions, type ListSummary, type ViewCallback } from "./list.js";
+import { procConntrackCount, readNetfilterSysctl } from "./proc.js";
 import { deleteRequest, flushRequest, getRequest, newRequest, statsCpuRequest, statsRequest, type FlowKey, type NewMode } from "./requests.js";
 import { Session, type SessionOptions } from "./session.js";
+import { flowView } from "./flow-view.js";
+import { decodeView } from "./view-decode.js";
 
 export interface ConntrackOptions extends SessionOptions {
   /** Kernel release used for feature decisions (default `os.release()`); e.g. "4.4.0" to force old-kernel paths. */
@@ -72,11 +74,15 @@ export interface ConntrackStats {
 }
 
 /** An async listing whose summary is complete once the iteration has ended. */
-export interface ConntrackList extends AsyncIterable<ConntrackEntry> {
+/**
+ * An async listing whose summary is complete once the iteration has ended. `await using` (or
+ * `[Symbol.asyncDispose]()`) ends an iteration still running and frees the socket for the next request.
+ */
+export interface ConntrackList extends AsyncIterable<ConntrackEntry>, AsyncDisposable {
   readonly summary: Partial<ListSummary>;
 }
 
-export class Conntrack {
+export class Conntrack implements Disposable {
   /** What the kernel was found to support (filled in as requests succeed or are refused). */
   readonly capabilities: KernelCapabilities;
   /** Expectation table operations (also available as `listExpect`, `createExpect`, … on this object). */
@@ -108,6 +114,11 @@ export class Conntrack {
     this.session.close();
   }
 
+  /** `using ct = Conntrack.open(...)`: close() at the end of the scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
   /** The request transport (opening it if needed); its `receiveBufferSize` is what the kernel granted. */
   get transport(): Transport {
     return this.requests().transport;
@@ -130,35 +141,50 @@ export class Conntrack {
    * read, in constant memory. The flow object is the caller's to keep.
    */
   listSync(options: ListOptions, onEntry: EntryCallback): ListSummary {
-    return listSync(this.requests(), this.capabilities, options, onEntry);
-  }
-
-  /**
-   * listSync for formatters that read the message bytes themselves: each matching entry message is
-   * handed over undecoded (valid only during the call), with the decode the filter made, if any.
-   */
-  listMessagesSync(options: ListOptions, onMessage: MessageCallback): ListSummary {
     // Two filtered dumps instead of one are only for the kernel: a capture holds the requests it holds.
-    return listMessagesSync(this.requests(), this.capabilities, options, onMessage, this.session.live);
+    return listSync(this.requests(), this.capabilities, options, onEntry, this.session.live);
   }
 
   /**
-   * listMessagesSync with the kernel's dump work done on a helper thread while `onMessage` runs
-   * (live sockets; replays take the synchronous path). Same callback contract.
+   * listSync without decoding: each matching entry is walked into a view (see flow-view.ts) and
+   * handed over, the same view object every time, valid only during the call. Formatters and
+   * counters read it without allocating per entry.
    */
-  listMessages(options: ListOptions, onMessage: MessageCallback): Promise<ListSummary> {
+  listViewsSync(options: ListOptions, onView: ViewCallback): ListSummary {
+    return listViewsSync(this.requests(), this.capabilities, options, onView, this.session.live);
+  }
+
+  /**
+   * listViewsSync with the kernel's dump work done on a helper thread while `onView` runs (live
+   * sockets; replays take the synchronous path). Same callback contract.
+   */
+  listViews(options: ListOptions, onView: ViewCallback): Promise<ListSummary> {
     // The split's two filtered dumps (see FILTERS.md) run at once on two sockets.
-    return listMessages(this.requests(), this.capabilities, options, onMessage, this.session.live ? () => this.secondRequests() : undefined);
+    return listViews(this.requests(), this.capabilities, options, onView, this.session.live ? () => this.secondRequests() : undefined);
   }
 
   /** Async iteration over the matching entries. */
+  /**
+   * Async iteration over the matching entries: each one decoded (`flow`), with its friendly shape
+   * (`json`, also what JSON.stringify of the entry gives). `options.signal` ends the iteration with
+   * its abort reason (the dump is read to its end first, so the socket stays usable).
+   */
   list(options: ListOptions = {}): ConntrackList {
     const summary: Partial<ListSummary> = {};
     const client = (): NetlinkClient => this.requests();
     const caps = this.capabilities;
+    const running = new Set<AsyncGenerator<ConntrackEntry>>();
     return {
       summary,
-      [Symbol.asyncIterator]: () => listAsync(client(), caps, options, summary),
+      [Symbol.asyncIterator]: () => {
+        const iteration = listAsync(client(), caps, options, summary);
+        running.add(iteration);
+        return iteration;
+      },
+      [Symbol.asyncDispose]: async () => {
+        for (const iteration of running) await iteration.return(undefined);
+        running.clear();
+      },
     };
   }
 
@@ -177,11 +203,16 @@ export class Conntrack {
 
   /** One entry by its original (else reply) tuple and zone. Throws ENOENT (`isNotFoundError`) when absent. */
   getSync(key: FlowKey, family?: number): ConntrackAttrs {
-    return decodeFirstFlow(this.requests().requestSync(getRequest(key, family)));
+    return decodeView<ConntrackAttrs>(this.getViewSync(key, family));
   }
 
   async get(key: FlowKey, family?: number): Promise<ConntrackAttrs> {
-    return decodeFirstFlow(await this.requests().request(getRequest(key, family)));
+    return decodeView<ConntrackAttrs>(firstFlowView(await this.requests().request(getRequest(key, family))));
+  }
+
+  /** getSync, the entry walked into a new view (see flow-view.ts) instead of decoded. */
+  getViewSync(key: FlowKey, family?: number): MessageView {
+    return firstFlowView(this.requests().requestSync(getRequest(key, family)));
   }
 
   // Batched changes: many requests per datagram, one result per flow.
@@ -295,6 +326,34 @@ export class Conntrack {
     }
   }
 
+  /**
+   * The number of entries matching `filter` (`summary.entries`), counted with the kernel-side
+   * filters, each entry only walked for the user-space test. A family-less filter
+   * with tuple fields is counted per family (two filtered dumps, at once on two sockets in the async
+   * form). An empty filter still dumps the table: use count() for the whole table.
+   */
+  countMatchingSync(filter: FlowFilter, options: Omit<ListOptions, "filter" | "zero"> = {}): ListSummary {
+    return countMatchingSync(this.requests(), this.capabilities, { ...options, filter }, this.session.live);
+  }
+
+  countMatching(filter: FlowFilter, options: Omit<ListOptions, "filter" | "zero"> = {}): Promise<ListSummary> {
+    return countMatching(this.requests(), this.capabilities, { ...options, filter }, this.session.live ? () => this.secondRequests() : undefined);
+  }
+
+  /**
+   * A netfilter sysctl of the session's namespace (`/proc/sys/net/netfilter/NAME`, read inside it):
+   * e.g. `nf_conntrack_acct` (counters on?), `nf_conntrack_timestamp`. Undefined on a replay or when
+   * the file cannot be read (an unknown name, no nf_conntrack).
+   */
+  sysctl(name: string): string | undefined {
+    if (!this.session.live) return undefined;
+    try {
+      return readNetfilterSysctl(name, this.session.netns, this.session.syscalls);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** GET_STATS: `entries` and `maxEntries` (nf_conntrack_max). */
   statsGlobalSync(): StatsGlobalAttrs {
     return decodeGlobal(this.requests().requestSync(statsRequest()));
@@ -332,7 +391,7 @@ export class Conntrack {
       receiveBufferSize: options.receiveBufferSize ?? DEFAULT_EVENT_RECEIVE_BUFFER,
       allNetns: options.allNetns ?? false,
     });
-    return new ConntrackEvents(transport, groups, options.filter, () => this.session.closeEvents(transport));
+    return new ConntrackEvents(transport, groups, options.filter, () => this.session.closeEvents(transport), options.signal);
   }
 
   // Expectations (delegates, so the CLI can use one object).
@@ -340,6 +399,8 @@ export class Conntrack {
   listExpectSync: ExpectApi["listSync"] = (options, onExpect) => this.expect.listSync(options, onExpect);
   listExpect: ExpectApi["list"] = (options) => this.expect.list(options);
   getExpectSync: ExpectApi["getSync"] = (key, family) => this.expect.getSync(key, family);
+  getExpectViewSync: ExpectApi["getViewSync"] = (key, family) => this.expect.getViewSync(key, family);
+  listExpectViewsSync: ExpectApi["listViewsSync"] = (options, onView) => this.expect.listViewsSync(options, onView);
   getExpect: ExpectApi["get"] = (key, family) => this.expect.get(key, family);
   createExpectSync: ExpectApi["createSync"] = (expects) => this.expect.createSync(expects);
   createExpect: ExpectApi["create"] = (expects) => this.expect.create(expects);
@@ -389,10 +450,10 @@ function isUnsupported(error: unknown): boolean {
   return (error as Error | undefined)?.name === "NetlinkSocketError" && (errno === EOPNOTSUPP || errno === EINVAL);
 }
 
-function decodeFirstFlow(replies: NlMessage[]): ConntrackAttrs {
+function firstFlowView(replies: NlMessage[]): MessageView {
   const reply = replies.find((message) => message.header.type === CT_NEW);
   if (reply === undefined) throw new Error("get: the kernel acknowledged without sending the entry");
-  return conntrack.decodeMessage<ConntrackAttrs>(reply, SET_CONNTRACK).attrs;
+  return flowView().walkMessage(reply.bytes);
 }
 
 function decodeGlobal(replies: NlMessage[]): StatsGlobalAttrs {

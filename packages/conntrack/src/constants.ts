@@ -1,4 +1,5 @@
 /** Numbers the conntrack API needs besides the generated codec tables (uAPI headers). */
+import { ConntrackReply, ConntrackRequest } from "@tsconntrack/codec/conntrack";
 
 /** Address families (nfgenmsg.nfgen_family). */
 export const AF_UNSPEC = 0;
@@ -19,21 +20,21 @@ export const IPPROTO_UDPLITE = 136;
 export const NFNETLINK_V0 = 0;
 export const NFNETLINK_V1 = 1;
 
-/** Message types (nlmsg_type = subsystem << 8 | message). */
-export const CT_NEW = 0x100;
-export const CT_GET = 0x101;
-export const CT_DELETE = 0x102;
-export const CT_GET_CTRZERO = 0x103;
-export const CT_GET_STATS_CPU = 0x104;
-export const CT_GET_STATS = 0x105;
-export const CT_GET_DYING = 0x106;
-export const CT_GET_UNCONFIRMED = 0x107;
-export const EXP_NEW = 0x200;
-export const EXP_GET = 0x201;
-export const EXP_DELETE = 0x202;
-export const EXP_GET_STATS_CPU = 0x203;
+/** Message types (nlmsg_type = subsystem << 8 | message), from the spec's operations. */
+export const CT_NEW = ConntrackRequest.new;
+export const CT_GET = ConntrackRequest.get;
+export const CT_DELETE = ConntrackRequest.delete;
+export const CT_GET_CTRZERO = ConntrackRequest.getCtrzero;
+export const CT_GET_STATS_CPU = ConntrackRequest.getStatsCpu;
+export const CT_GET_STATS = ConntrackRequest.getStats;
+export const CT_GET_DYING = ConntrackRequest.getDying;
+export const CT_GET_UNCONFIRMED = ConntrackRequest.getUnconfirmed;
+export const EXP_NEW = ConntrackRequest.expNew;
+export const EXP_GET = ConntrackRequest.expGet;
+export const EXP_DELETE = ConntrackRequest.expDelete;
+export const EXP_GET_STATS_CPU = ConntrackRequest.expGetStatsCpu;
 /** The kernel answers EXP_GET_STATS_CPU with messages typed 0x103 (built with the CTNETLINK subsystem). */
-export const EXP_STATS_CPU_REPLY = 0x103;
+export const EXP_STATS_CPU_REPLY = ConntrackReply.expGetStatsCpu;
 
 /** Attribute set names of the conntrack codec. */
 export const SET_CONNTRACK = "conntrack-attrs";

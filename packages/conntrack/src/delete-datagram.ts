@@ -4,9 +4,9 @@
  * except the last, whose ACK tells that the kernel has handled the whole datagram. Sequence
  * numbers are consecutive from `firstSeq`, so a reply's seq gives its message's index.
  */
-import { HOST_LITTLE_ENDIAN, NLMSG_HDRLEN, NLM_F_ACK, NLM_F_REQUEST } from "@tsconntrack/codec";
+import { HOST_LITTLE_ENDIAN, NLMSG_HDRLEN, NLM_F_ACK, NLM_F_REQUEST, type MessageView } from "@tsconntrack/codec";
 import { CT_DELETE } from "./constants.js";
-import { DELETE_SCAN_SIZE, scanDeleteAttrs, writeDeletePayload } from "./requests.js";
+import { DELETE_SCAN_SIZE, findDeleteAttrs, writeDeletePayload } from "./requests.js";
 
 export class DeleteDatagram {
   private readonly maxBytes: number;
@@ -38,11 +38,11 @@ export class DeleteDatagram {
   }
 
   /**
-   * Appends the DELETE of the dumped entry `datagram[offset, offset + length)` (see
-   * deleteRequestFromMessage); false, writing nothing, when the datagram is full (send it first).
+   * Appends the DELETE of the dumped entry walked into `entry` (see deleteRequestFromView); false,
+   * writing nothing, when the datagram is full (send it first).
    */
-  append(datagram: Uint8Array, offset: number, length: number, family: number): boolean {
-    const size = NLMSG_HDRLEN + scanDeleteAttrs(datagram, offset, length, this.found);
+  append(entry: MessageView): boolean {
+    const size = NLMSG_HDRLEN + findDeleteAttrs(entry, this.found);
     if (this.count > 0 && (this.count === this.maxMessages || this.used + size > this.maxBytes)) return false;
     if (this.used + size > this.buffer.length) this.grow(this.used + size);
     const at = this.used;
@@ -53,7 +53,7 @@ export class DeleteDatagram {
     view.setUint32(at + 8, (this.firstSeq + this.count) >>> 0, HOST_LITTLE_ENDIAN);
     view.setUint32(at + 12, 0, HOST_LITTLE_ENDIAN);
     // The payload is a multiple of 4 bytes, so the next message starts right after it.
-    this.used = writeDeletePayload(this.buffer, at + NLMSG_HDRLEN, datagram, family, this.found);
+    this.used = writeDeletePayload(this.buffer, at + NLMSG_HDRLEN, entry, this.found);
     this.starts[this.count++] = at;
     return true;
   }

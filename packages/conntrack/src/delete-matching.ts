@@ -13,14 +13,17 @@
  * Only entries the kernel really deleted are reported, in dump order; ENOENT (gone meanwhile)
  * counts as vanished, any other error is returned in `errors`, in request order.
  */
-import { HOST_LITTLE_ENDIAN, NLMSG_ERROR, NLMSG_HDRLEN, parseMessages, parseErrorMessage } from "@tsconntrack/codec";
+import { HOST_LITTLE_ENDIAN, NLMSG_ERROR, NLMSG_HDRLEN, parseMessages, parseErrorMessage, type MessageView } from "@tsconntrack/codec";
 import { NetlinkProtocolError, type NetlinkClient } from "@tsconntrack/socket";
 import { ByteLog } from "./byte-log.js";
 import type { Conntrack, DeleteMatchingOptions, DeleteSummary } from "./conntrack.js";
-import { ENOENT } from "./constants.js";
+import type { ConntrackAttrs } from "@tsconntrack/codec/conntrack";
+import { ENOENT, SET_CONNTRACK } from "./constants.js";
 import { DeleteDatagram } from "./delete-datagram.js";
 import type { FlowFilter } from "./filter.js";
-import { decodeEntryAt, type ListOptions, type ListSummary } from "./list.js";
+import { viewFamily } from "./flow-view.js";
+import type { ListOptions, ListSummary } from "./list.js";
+import { decodeMessageBytes } from "./view-decode.js";
 
 /**
  * `second`: a client on another socket (live sessions) for the deletes, idle while the dump runs;
@@ -29,7 +32,7 @@ import { decodeEntryAt, type ListOptions, type ListSummary } from "./list.js";
  */
 export function deleteMatchingSync(ct: Conntrack, filter: FlowFilter, options: DeleteMatchingOptions = {}, second?: () => NetlinkClient): DeleteSummary {
   const deleter = new Deleter(second === undefined ? ct.requests() : undefined, second, options);
-  const list = ct.listMessagesSync(listOptions(filter, options), (datagram, offset, length, family) => deleter.add(datagram, offset, length, family));
+  const list = ct.listViewsSync(listOptions(filter, options), (view) => deleter.add(view));
   return deleter.finish(list);
 }
 
@@ -71,9 +74,9 @@ class Deleter {
     if (options.onDeleted !== undefined || options.onDeletedMessage !== undefined) this.entries = new ByteLog(1 << 18, 1024);
   }
 
-  add(datagram: Uint8Array, offset: number, length: number, family: number): void {
+  add(view: MessageView): void {
     let current = this.current ?? this.start(undefined);
-    if (!current.append(datagram, offset, length, family)) {
+    if (!current.append(view)) {
       if (this.streaming) {
         // Our own socket: send the full datagram now and refill it.
         this.send(current);
@@ -82,11 +85,11 @@ class Deleter {
         this.waiting.push(current);
         current = this.start(current.nextSeq);
       }
-      current.append(datagram, offset, length, family);
+      current.append(view);
     }
     this.matched++;
-    // A copy: the datagram is the reused receive buffer.
-    this.entries?.append(datagram, offset, offset + length, family);
+    // A copy: the view's bytes are the reused receive buffer.
+    this.entries?.append(view.u8, view.start, view.end, viewFamily(view));
   }
 
   /** Sends what is left once the dump is over. */
@@ -178,6 +181,6 @@ class Deleter {
     const end = entries.end(index);
     const family = entries.tag(index);
     this.options.onDeletedMessage?.(entries.bytes.subarray(start, end), family);
-    this.options.onDeleted?.(decodeEntryAt(entries.bytes, start, end - start), family);
+    this.options.onDeleted?.(decodeMessageBytes<ConntrackAttrs>(entries.bytes.subarray(start, end), SET_CONNTRACK), family);
   }
 }

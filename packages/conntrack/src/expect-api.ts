@@ -1,8 +1,11 @@
 /** Expectation table operations (subsystem CTNETLINK_EXP). */
-import type { NlMessage, NlMsgHeader } from "@tsconntrack/codec";
+import { isNetlinkDecodeError, type MessageView, type NetlinkDecodeError, type NlMessage, type NlMsgHeader } from "@tsconntrack/codec";
 import { conntrack, type ExpStatsAttrs, type ExpectAttrs, type Nfgenmsg } from "@tsconntrack/codec/conntrack";
+import { expectView, viewFamily } from "./flow-view.js";
+import { decodeView } from "./view-decode.js";
+import { expectJson, type ExpectJson } from "./flow-json.js";
 import type { BatchResult, NetlinkClient } from "@tsconntrack/socket";
-import { AF_UNSPEC, EXP_NEW, EXP_STATS_CPU_REPLY, SET_EXPECT, SET_EXP_STATS } from "./constants.js";
+import { AF_UNSPEC, EXP_NEW, EXP_STATS_CPU_REPLY, SET_EXP_STATS } from "./constants.js";
 import {
   expectDeleteRequest,
   expectDumpRequest,
@@ -17,12 +20,18 @@ export interface ExpectListOptions {
   family?: number;
   /** Only the expectations of this master (CTA_EXPECT_MASTER). */
   master?: ExpectAttrs["expectMaster"];
+  /** Told of each expectation message that cannot be decoded: skipped, the listing goes on. */
+  onUndecodable?: (error: NetlinkDecodeError, message: Uint8Array) => void;
 }
 
 export interface ExpectEntry {
+  /** The decoded attributes (the codec's raw tree). */
   expect: ExpectAttrs;
   family: number;
   header: NlMsgHeader;
+  /** The friendly shape of `tsconntrack -L expect -o json` (see flow-json.ts); also what JSON.stringify gives. */
+  json: ExpectJson;
+  toJSON(): ExpectJson;
 }
 
 export interface ExpectResult {
@@ -43,30 +52,46 @@ export class ExpectApi {
     this.client = client;
   }
 
-  /** Streams the expectation table; returns the number of expectations passed on. */
-  listSync(options: ExpectListOptions, onExpect: (expect: ExpectAttrs, family: number, header: NlMsgHeader) => void): number {
+  /**
+   * Streams the expectation table: each expectation walked into a view (the same view every time,
+   * valid only during the call); returns how many were passed on. Malformed ones are skipped.
+   */
+  listViewsSync(options: ExpectListOptions, onView: (view: MessageView) => void): number {
     let count = 0;
+    const view = expectView();
     this.client().dumpSync(expectDumpRequest(options.family ?? AF_UNSPEC, options.master), (message) => {
-      if (message.header.type !== EXP_NEW) return;
-      const decoded = decodeExpect(message);
+      if (message.header.type !== EXP_NEW || !walked(view, message, options)) return;
       count++;
-      onExpect(decoded.expect, decoded.family, message.header);
+      onView(view);
     });
     return count;
   }
 
+  /** Streams the expectation table decoded; returns the number of expectations passed on. */
+  listSync(options: ExpectListOptions, onExpect: (expect: ExpectAttrs, family: number, header: NlMsgHeader) => void): number {
+    return this.listViewsSync(options, (view) => onExpect(decodeView<ExpectAttrs>(view), viewFamily(view), headerOf(view)));
+  }
+
   async *list(options: ExpectListOptions = {}): AsyncGenerator<ExpectEntry> {
+    const view = expectView();
     for await (const message of this.client().dump(expectDumpRequest(options.family ?? AF_UNSPEC, options.master))) {
-      if (message.header.type === EXP_NEW) yield decodeExpect(message);
+      if (message.header.type !== EXP_NEW || !walked(view, message, options)) continue;
+      const json = expectJson(view);
+      yield { expect: decodeView<ExpectAttrs>(view), family: viewFamily(view), header: { ...message.header }, json, toJSON: () => json };
     }
+  }
+
+  /** One expectation by its expected tuple (ENOENT when absent), walked into a new view. */
+  getViewSync(key: ExpectAttrs, family?: number): MessageView {
+    return expectView().walkMessage(firstReply(this.client().requestSync(expectGetRequest(key, family))).bytes);
   }
 
   /** One expectation by its expected tuple (ENOENT when absent). */
   getSync(key: ExpectAttrs, family?: number): ExpectAttrs {
-    return firstExpect(this.client().requestSync(expectGetRequest(key, family)));
+    return decodeView<ExpectAttrs>(this.getViewSync(key, family));
   }
   async get(key: ExpectAttrs, family?: number): Promise<ExpectAttrs> {
-    return firstExpect(await this.client().request(expectGetRequest(key, family)));
+    return decodeView<ExpectAttrs>(expectView().walkMessage(firstReply(await this.client().request(expectGetRequest(key, family))).bytes));
   }
 
   /** Creates expectations (each needs expectMaster, expectTuple, expectMask, expectTimeout, and a master with a helper). */
@@ -131,15 +156,26 @@ function toExpectResult(result: BatchResult): ExpectResult {
   return result.error === undefined ? { ok: true } : { ok: false, error: result.error };
 }
 
-function decodeExpect(message: NlMessage): ExpectEntry {
-  const decoded = conntrack.decodeMessage<ExpectAttrs>(message, SET_EXPECT);
-  return { expect: decoded.attrs, family: (decoded.fixed as unknown as Nfgenmsg).nfgenFamily, header: decoded.header };
+/** Walks an expectation message; false (after telling onUndecodable) when it is malformed. */
+function walked(view: MessageView, message: NlMessage, options: ExpectListOptions): boolean {
+  try {
+    view.walkMessage(message.bytes);
+    return true;
+  } catch (error) {
+    if (!isNetlinkDecodeError(error)) throw error;
+    options.onUndecodable?.(error, message.bytes.slice());
+    return false;
+  }
 }
 
-function firstExpect(replies: NlMessage[]): ExpectAttrs {
+function headerOf(view: MessageView): NlMsgHeader {
+  return { len: view.end - view.start, type: view.type, flags: view.flags, seq: view.seq, pid: view.portId };
+}
+
+function firstReply(replies: NlMessage[]): NlMessage {
   const reply = replies.find((message) => message.header.type === EXP_NEW);
   if (reply === undefined) throw new Error("getExpect: the kernel acknowledged without sending the expectation");
-  return decodeExpect(reply).expect;
+  return reply;
 }
 
 function decodeExpStats(message: NlMessage): ExpectCpuStats {

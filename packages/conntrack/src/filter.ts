@@ -3,8 +3,11 @@
  * tuple fields) and the exact predicate that always runs in user space as well.
  * See FILTERS.md for which field runs where and since which kernel.
  */
+import type { MessageView } from "@tsconntrack/codec";
 import type { ConntrackAttrs, TupleAttrs, TupleProtoAttrs } from "@tsconntrack/codec/conntrack";
 import { NfCtFilterFlags } from "@tsconntrack/codec/conntrack";
+import { FLOW, TUPLE, viewFamily } from "./flow-view.js";
+import { decodeView } from "./view-decode.js";
 import { parseAddressSpec, type AddressMatch, type AddressSpec } from "./address.js";
 import { AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from "./constants.js";
 import { ConntrackArgumentError } from "./errors.js";
@@ -39,8 +42,10 @@ export interface FlowFilter {
   zone?: number;
   orig?: TupleFilter;
   reply?: TupleFilter;
-  /** Extra user-space test, run after the others. */
+  /** Extra user-space test of the decoded entry, run after the others (decoding only what got that far). */
   predicate?: (flow: ConntrackAttrs, family: number) => boolean;
+  /** Extra user-space test of the entry's view (flow-view.ts), run after the others, without a decode. */
+  viewPredicate?: (view: MessageView, family: number) => boolean;
 }
 
 /** Which filters may go to the kernel (all by default). Used to fall back on older kernels or to mimic conntrack's requests. */
@@ -70,8 +75,10 @@ export interface CompiledFilter {
   /** Attributes for the dump request (kernel-side filters). */
   attrs: ConntrackAttrs;
   kernel: KernelFilterSummary;
-  /** The exact test, undefined when the filter is empty. Always run on what the kernel returns, except: */
-  predicate: ((flow: ConntrackAttrs, family: number) => boolean) | undefined;
+  /**
+   * The exact test of an entry's view (see flow-view.ts), undefined when the filter is empty.
+   * Always run on what the kernel returns, except: */
+  predicate: ViewTest | undefined;
   /**
    * Every test of the predicate is done exactly by the kernel part (family, mark, CTA_FILTER
    * protocol, TCP/UDP ports, whole IPv4 addresses): "mark" needs the mark filter, "tuple" also
@@ -240,7 +247,7 @@ function kernelExactness(
   orig: CompiledTuple | undefined,
   reply: CompiledTuple | undefined,
 ): CompiledFilter["kernelExact"] {
-  if (filter.predicate !== undefined || filter.status !== undefined || filter.zone !== undefined) return undefined;
+  if (filter.predicate !== undefined || filter.viewPredicate !== undefined || filter.status !== undefined || filter.zone !== undefined) return undefined;
   if (family !== AF_UNSPEC && kernel.family !== family) return undefined;
   if (filter.mark !== undefined && !kernel.mark) return undefined;
   const tuples = [
@@ -269,7 +276,13 @@ function tupleExact(t: CompiledTuple, flags: number): boolean {
   return true;
 }
 
-type Test = (flow: ConntrackAttrs, family: number) => boolean;
+/** A test of a walked conntrack entry message. */
+export type ViewTest = (view: MessageView) => boolean;
+
+/** A value slot that is absent reads as 0, as the kernel's zeroed defaults do. */
+const numOr0 = (v: MessageView, slot: number): number => (v.pos[slot]! >= 0 ? v.num[slot]! : 0);
+/** An absent slot never equals a number. */
+const numIs = (v: MessageView, slot: number, value: number): boolean => v.pos[slot]! >= 0 && v.num[slot] === value;
 
 function buildPredicate(
   filter: FlowFilter,
@@ -278,59 +291,65 @@ function buildPredicate(
   statusMask: number,
   orig: CompiledTuple | undefined,
   reply: CompiledTuple | undefined,
-): Test | undefined {
-  const tests: Test[] = [];
-  if (family !== AF_UNSPEC) tests.push((_, f) => f === family);
+): ViewTest | undefined {
+  const tests: ViewTest[] = [];
+  if (family !== AF_UNSPEC) tests.push((v) => viewFamily(v) === family);
   if (filter.mark !== undefined) {
     const mark = filter.mark >>> 0;
-    tests.push((flow) => ((flow.mark ?? 0) & markMask) >>> 0 === mark);
+    tests.push((v) => (numOr0(v, FLOW.mark) & markMask) >>> 0 === mark);
   }
   if (filter.status !== undefined) {
     const status = filter.status >>> 0;
-    tests.push((flow) => ((flow.status ?? 0) & statusMask) >>> 0 === status);
+    tests.push((v) => (numOr0(v, FLOW.status) & statusMask) >>> 0 === status);
   }
   if (filter.zone !== undefined) {
     const zone = filter.zone;
-    tests.push((flow) => (flow.zone ?? 0) === zone);
+    tests.push((v) => numOr0(v, FLOW.zone) === zone);
   }
-  if (orig) pushTupleTests(tests, orig, (flow) => flow.tupleOrig);
-  if (reply) pushTupleTests(tests, reply, (flow) => flow.tupleReply);
-  if (filter.predicate) tests.push(filter.predicate);
+  if (orig) pushTupleTests(tests, orig, FLOW.orig);
+  if (reply) pushTupleTests(tests, reply, FLOW.reply);
+  const viewTest = filter.viewPredicate;
+  if (viewTest) tests.push((v) => viewTest(v, viewFamily(v)));
+  const user = filter.predicate;
+  // The caller's own test takes the typed entry: decoded only for entries every other test passed.
+  if (user) tests.push((v) => user(decodeView<ConntrackAttrs>(v), viewFamily(v)));
   if (tests.length === 0) return undefined;
   if (tests.length === 1) return tests[0];
-  return (flow, f) => {
-    for (let i = 0; i < tests.length; i++) if (!tests[i]!(flow, f)) return false;
+  return (v) => {
+    for (let i = 0; i < tests.length; i++) if (!tests[i]!(v)) return false;
     return true;
   };
 }
 
-function pushTupleTests(tests: Test[], t: CompiledTuple, pick: (flow: ConntrackAttrs) => TupleAttrs | undefined): void {
+/** Tests of one direction's tuple, whose fields start at slot `b`. */
+function pushTupleTests(tests: ViewTest[], t: CompiledTuple, b: number): void {
   const { src, dst } = t;
-  if (src) tests.push((flow) => src.matches(src.family === AF_INET ? pick(flow)?.tupleIp?.ipV4Src : pick(flow)?.tupleIp?.ipV6Src));
-  if (dst) tests.push((flow) => dst.matches(dst.family === AF_INET ? pick(flow)?.tupleIp?.ipV4Dst : pick(flow)?.tupleIp?.ipV6Dst));
+  if (src) {
+    const slot = b + (src.family === AF_INET ? TUPLE.v4src : TUPLE.v6src);
+    tests.push((v) => src.matchesSlot(v, slot));
+  }
+  if (dst) {
+    const slot = b + (dst.family === AF_INET ? TUPLE.v4dst : TUPLE.v6dst);
+    tests.push((v) => dst.matchesSlot(v, slot));
+  }
   if (t.proto !== undefined) {
     const proto = t.proto;
-    tests.push((flow) => pick(flow)?.tupleProto?.protoNum === proto);
+    tests.push((v) => numIs(v, b + TUPLE.protoNum, proto));
   }
   const { srcPort, dstPort, icmpType, icmpCode, icmpId } = t;
-  if (srcPort !== undefined) tests.push((flow) => pick(flow)?.tupleProto?.protoSrcPort === srcPort);
-  if (dstPort !== undefined) tests.push((flow) => pick(flow)?.tupleProto?.protoDstPort === dstPort);
-  if (icmpType !== undefined) tests.push((flow) => icmpField(pick(flow)?.tupleProto, "protoIcmpType", "protoIcmpv6Type") === icmpType);
-  if (icmpCode !== undefined) tests.push((flow) => icmpField(pick(flow)?.tupleProto, "protoIcmpCode", "protoIcmpv6Code") === icmpCode);
-  if (icmpId !== undefined) tests.push((flow) => icmpField(pick(flow)?.tupleProto, "protoIcmpId", "protoIcmpv6Id") === icmpId);
+  if (srcPort !== undefined) tests.push((v) => numIs(v, b + TUPLE.srcPort, srcPort));
+  if (dstPort !== undefined) tests.push((v) => numIs(v, b + TUPLE.dstPort, dstPort));
+  // ICMP and ICMPv6 fields: the protocol of the tuple says which attribute holds them.
+  const icmp = (v4: number, v6: number, value: number): ViewTest =>
+    (v) => numIs(v, b + (numIs(v, b + TUPLE.protoNum, IPPROTO_ICMPV6) ? v6 : v4), value);
+  if (icmpType !== undefined) tests.push(icmp(TUPLE.icmpType, TUPLE.icmpv6Type, icmpType));
+  if (icmpCode !== undefined) tests.push(icmp(TUPLE.icmpCode, TUPLE.icmpv6Code, icmpCode));
+  if (icmpId !== undefined) tests.push(icmp(TUPLE.icmpId, TUPLE.icmpv6Id, icmpId));
   if (t.zone !== undefined) {
     const zone = t.zone;
-    tests.push((flow) => (pick(flow)?.tupleZone ?? 0) === zone);
+    // An absent tuple (all its slots empty) has zone 0, as a tuple without CTA_TUPLE_ZONE.
+    tests.push((v) => numOr0(v, b + TUPLE.zone) === zone);
   }
-}
-
-function icmpField(
-  proto: TupleProtoAttrs | undefined,
-  v4: "protoIcmpType" | "protoIcmpCode" | "protoIcmpId",
-  v6: "protoIcmpv6Type" | "protoIcmpv6Code" | "protoIcmpv6Id",
-): number | undefined {
-  if (proto === undefined) return undefined;
-  return proto.protoNum === IPPROTO_ICMPV6 ? proto[v6] : proto[v4];
 }
 
 /** True when the filter has nothing to test. */

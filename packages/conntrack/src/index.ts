@@ -12,8 +12,14 @@ export {
   type ConntrackList,
 } from "./conntrack.js";
 export type { SessionOptions } from "./session.js";
-export type { ListOptions, ListSummary, ConntrackEntry, EntryCallback, MessageCallback } from "./list.js";
-export { decodeEntryAt } from "./list.js";
+export type { ListOptions, ListSummary, ConntrackEntry, EntryCallback, ViewCallback } from "./list.js";
+export type { MessageView } from "@tsconntrack/codec";
+export { flowView, expectView, viewFamily, viewResId, FLOW, EXPECT, TUPLE, COUNTERS } from "./flow-view.js";
+export { decodeView, decodeMessageBytes, viewBytes } from "./view-decode.js";
+export {
+  flowJson, expectJson, protocolText, stateText, labelBits, labelNames, secmarkValue, rfc3339, rfc3339Ns, expectFlagNames,
+  type FlowJson, type ExpectJson, type TupleJson, type DirectionJson, type Counter, type FlowJsonOptions,
+} from "./flow-json.js";
 export {
   compileFilter,
   isEmptyFilter,
@@ -22,6 +28,7 @@ export {
   type KernelFilterChoice,
   type KernelFilterSummary,
   type CompiledFilter,
+  type ViewTest,
 } from "./filter.js";
 export { parseAddressSpec, type AddressSpec, type AddressMatch } from "./address.js";
 export {
@@ -34,12 +41,15 @@ export {
   type ConntrackEvent,
   type UndecodableEvent,
   type FlowEvent,
+  type FlowEventJson,
+  type ExpectEventJson,
   type ExpectEvent,
   type OverrunEvent,
 } from "./events.js";
 export { ExpectApi, type ExpectListOptions, type ExpectEntry, type ExpectResult, type ExpectCpuStats } from "./expect-api.js";
 export {
   dumpRequest,
+  deleteRequestFromView,
   getRequest,
   newRequest,
   deleteRequest,
@@ -79,3 +89,4 @@ export { ConntrackArgumentError, isConntrackArgumentError, isNotFoundError, isEx
 export * from "./constants.js";
 export type { ConntrackAttrs, ExpectAttrs, TupleAttrs, ConntrackStatsAttrs, StatsGlobalAttrs, ExpStatsAttrs } from "@tsconntrack/codec/conntrack";
 export { isNetlinkSocketError, type NetlinkSocketError } from "@tsconntrack/socket";
+export { flowSummary, emptyFlowSummary, type FlowSummary } from "./flow-summary.js";

@@ -3,11 +3,14 @@
  * filter (EOPNOTSUPP/EINVAL before sending any entry), the dump is retried with less in the
  * kernel. The exact predicate always runs in user space, so the result does not depend on it.
  */
-import { HOST_LITTLE_ENDIAN, isNetlinkDecodeError, NLMSG_HDRLEN, readMessageHeader, type NetlinkDecodeError, type NlMessage, type NlMsgHeader } from "@tsconntrack/codec";
-import { conntrack, type ConntrackAttrs, type Nfgenmsg } from "@tsconntrack/codec/conntrack";
+import { HOST_LITTLE_ENDIAN, isNetlinkDecodeError, type MessageView, type NetlinkDecodeError, type NlMsgHeader } from "@tsconntrack/codec";
+import type { ConntrackAttrs } from "@tsconntrack/codec/conntrack";
 import { isNetlinkSocketError, type NetlinkClient } from "@tsconntrack/socket";
-import { AF_INET, AF_INET6, AF_UNSPEC, CT_NEW, EINVAL, EOPNOTSUPP, SET_CONNTRACK } from "./constants.js";
-import { compileFilter, type CompiledFilter, type FlowFilter, type KernelFilterChoice, type KernelFilterSummary } from "./filter.js";
+import { AF_INET, AF_INET6, AF_UNSPEC, CT_NEW, EINVAL, EOPNOTSUPP } from "./constants.js";
+import { compileFilter, type CompiledFilter, type FlowFilter, type KernelFilterChoice, type KernelFilterSummary, type ViewTest } from "./filter.js";
+import { flowView, viewFamily } from "./flow-view.js";
+import { decodeView } from "./view-decode.js";
+import { flowJson, type FlowJson } from "./flow-json.js";
 import type { KernelCapabilities } from "./kernel.js";
 import { dumpRequest, type Table } from "./requests.js";
 
@@ -27,6 +30,8 @@ export interface ListOptions {
    * and goes on, counting it in `ListSummary.undecodable`; it never aborts the rest.
    */
   onUndecodable?: (error: NetlinkDecodeError, message: Uint8Array) => void;
+  /** Ends the async iteration (list()) with the signal's reason; the dump is read to its end first. */
+  signal?: AbortSignal;
 }
 
 export interface ListSummary {
@@ -46,30 +51,60 @@ export interface ListSummary {
 
 type Counts = { received: number; entries: number; undecodable: number };
 
-/**
- * `decode()`, or undefined after telling `options.onUndecodable` and counting: one bad entry
- * never ends a listing. Errors other than decode errors pass through.
- */
-function decodedOrSkipped<T>(decode: () => T, message: () => Uint8Array, options: ListOptions, counts: Counts): T | undefined {
-  try {
-    return decode();
-  } catch (error) {
-    if (!isNetlinkDecodeError(error)) throw error;
-    counts.undecodable++;
-    options.onUndecodable?.(error, message());
-    return undefined;
-  }
-}
-
-/** One decoded entry (the async form). */
+/** One entry of the async form: decoded, and in the friendly shape of `tsconntrack -o json`. */
 export interface ConntrackEntry {
+  /** The decoded attributes (the codec's raw tree: numbers, bigint counters, nested tuples). */
   flow: ConntrackAttrs;
   /** nfgenmsg.nfgen_family: AF_INET or AF_INET6. */
   family: number;
   header: NlMsgHeader;
+  /** Addresses as text, names for states and status bits, exact counters (see flow-json.ts). */
+  json: FlowJson;
+  /** JSON.stringify(entry) gives `json`. */
+  toJSON(): FlowJson;
 }
 
 export type EntryCallback = (flow: ConntrackAttrs, family: number, header: NlMsgHeader) => void;
+
+/**
+ * Each matching entry, walked into a view (flow-view.ts): valid only during the call, the same
+ * view object every time. Read it, or decode it (decodeView), or copy its bytes (viewBytes).
+ */
+export type ViewCallback = (view: MessageView) => void;
+
+/**
+ * The one reading of an entry message, whatever surface delivers it: the type check, the walk
+ * (a malformed entry is counted, reported and skipped, never fatal), the filter, the counts.
+ */
+class EntryReader {
+  readonly view: MessageView = flowView();
+  readonly counts: Counts = { received: 0, entries: 0, undecodable: 0 };
+  private readonly options: ListOptions;
+  private readonly predicate: ViewTest | undefined;
+
+  constructor(options: ListOptions, predicate: ViewTest | undefined) {
+    this.options = options;
+    this.predicate = predicate;
+  }
+
+  /** True when datagram[offset, offset + length) is an entry that passes the filter (the view holds it). */
+  read(datagram: Uint8Array, offset: number, length: number): boolean {
+    if (messageType(datagram, offset) !== CT_NEW) return false;
+    const counts = this.counts;
+    counts.received++;
+    try {
+      this.view.walkMessage(datagram, offset);
+    } catch (error) {
+      if (!isNetlinkDecodeError(error)) throw error;
+      counts.undecodable++;
+      this.options.onUndecodable?.(error, datagram.slice(offset, offset + length));
+      return false;
+    }
+    if (this.predicate !== undefined && !this.predicate(this.view)) return false;
+    counts.entries++;
+    return true;
+  }
+}
 
 /** The filters to try in order: everything allowed, then less and less in the kernel. */
 export function filterAttempts(options: ListOptions, caps: KernelCapabilities): CompiledFilter[] {
@@ -116,40 +151,22 @@ export function learnFromSuccess(caps: KernelCapabilities, used: CompiledFilter)
   if (used.kernel.mark) caps.markFilter = true;
 }
 
-function familyOf(fixed: Record<string, unknown>): number {
-  return (fixed as unknown as Nfgenmsg).nfgenFamily;
-}
-
-/**
- * Hands over each entry message undecoded: `datagram[offset, offset + length)` (a view of the
- * receive buffer, valid only during the call) with its nfgenmsg family. When the filter has a
- * user-space part, the message was decoded to test it and that decode is passed along as `flow`.
- */
-export type MessageCallback = (datagram: Uint8Array, offset: number, length: number, family: number, flow: ConntrackAttrs | undefined) => void;
-
-/** The entry at `datagram[offset, offset + length)` (as listMessagesSync hands it over), decoded. */
-export function decodeEntryAt(datagram: Uint8Array, offset: number, length: number): ConntrackAttrs {
-  const bytes = datagram.subarray(offset, offset + length);
-  const message: NlMessage = { header: readMessageHeader(bytes, 0), offset: 0, bytes, payload: bytes.subarray(NLMSG_HDRLEN) };
-  return conntrack.decodeMessage<ConntrackAttrs>(message, SET_CONNTRACK).attrs;
+/** The nlmsghdr of the walked message. */
+function viewHeader(view: MessageView): NlMsgHeader {
+  return { len: view.end - view.start, type: view.type, flags: view.flags, seq: view.seq, pid: view.portId };
 }
 
 /** Runs the dump of each attempt until the kernel accepts one (see filterAttempts). */
-function withFallbacks(
-  caps: KernelCapabilities,
-  options: ListOptions,
-  dump: (compiled: CompiledFilter, counts: Counts) => boolean,
-): ListSummary {
+function withFallbacks(caps: KernelCapabilities, options: ListOptions, dump: (compiled: CompiledFilter) => { interrupted: boolean; counts: Counts }): ListSummary {
   const attempts = filterAttempts(options, caps);
   const fallbacks: string[] = [];
   for (let i = 0; ; i++) {
     const compiled = attempts[i]!;
-    const counts: Counts = { received: 0, entries: 0, undecodable: 0 };
     try {
-      const interrupted = dump(compiled, counts);
-      return attemptSucceeded(caps, compiled, counts, interrupted, fallbacks);
+      const done = dump(compiled);
+      return attemptSucceeded(caps, compiled, done.counts, done.interrupted, fallbacks);
     } catch (error) {
-      attemptFailed(caps, attempts, i, counts, fallbacks, error);
+      attemptFailed(caps, attempts, i, failedCounts(error), fallbacks, error);
     }
   }
 }
@@ -157,20 +174,33 @@ function withFallbacks(
 async function withFallbacksAsync(
   caps: KernelCapabilities,
   options: ListOptions,
-  dump: (compiled: CompiledFilter, counts: Counts) => Promise<boolean>,
+  dump: (compiled: CompiledFilter) => Promise<{ interrupted: boolean; counts: Counts }>,
 ): Promise<ListSummary> {
   const attempts = filterAttempts(options, caps);
   const fallbacks: string[] = [];
   for (let i = 0; ; i++) {
     const compiled = attempts[i]!;
-    const counts: Counts = { received: 0, entries: 0, undecodable: 0 };
     try {
-      const interrupted = await dump(compiled, counts);
-      return attemptSucceeded(caps, compiled, counts, interrupted, fallbacks);
+      const done = await dump(compiled);
+      return attemptSucceeded(caps, compiled, done.counts, done.interrupted, fallbacks);
     } catch (error) {
-      attemptFailed(caps, attempts, i, counts, fallbacks, error);
+      attemptFailed(caps, attempts, i, failedCounts(error), fallbacks, error);
     }
   }
+}
+
+/** A dump that failed carries the counts of what it had read (a refusal after entries is fatal). */
+class AttemptError {
+  readonly error: unknown;
+  readonly counts: Counts;
+  constructor(error: unknown, counts: Counts) {
+    this.error = error;
+    this.counts = counts;
+  }
+}
+
+function failedCounts(error: unknown): Counts | undefined {
+  return error instanceof AttemptError ? error.counts : undefined;
 }
 
 function attemptSucceeded(caps: KernelCapabilities, compiled: CompiledFilter, counts: Counts, interrupted: boolean, fallbacks: string[]): ListSummary {
@@ -179,66 +209,83 @@ function attemptSucceeded(caps: KernelCapabilities, compiled: CompiledFilter, co
 }
 
 /** Rethrows unless the kernel refused attempt `i`'s filter before sending anything and a next attempt exists. */
-function attemptFailed(caps: KernelCapabilities, attempts: CompiledFilter[], i: number, counts: { received: number }, fallbacks: string[], error: unknown): void {
-  if (counts.received > 0 || i + 1 >= attempts.length || !isFilterRefusal(error)) throw error;
+function attemptFailed(caps: KernelCapabilities, attempts: CompiledFilter[], i: number, counts: Counts | undefined, fallbacks: string[], thrown: unknown): void {
+  const error = thrown instanceof AttemptError ? thrown.error : thrown;
+  if ((counts?.received ?? 0) > 0 || i + 1 >= attempts.length || !isFilterRefusal(error)) throw error;
   fallbacks.push((error as { code: string }).code);
   learnFromRefusal(caps, attempts[i]!, attempts[i + 1]!);
 }
 
-/** The streaming fast path: one decode per message, no per-entry allocation beyond the decoded value. */
-export function listSync(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onEntry: EntryCallback): ListSummary {
-  return withFallbacks(caps, options, (compiled, counts) => {
-    const predicate = compiled.predicate;
-    const request = dumpRequest(options.table ?? "conntrack", compiled.family, compiled.attrs, options.zero);
-    return client.dumpSync(request, (message: NlMessage) => {
-      if (message.header.type !== CT_NEW) return;
-      counts.received++;
-      const decoded = decodedOrSkipped(() => conntrack.decodeMessage<ConntrackAttrs>(message, SET_CONNTRACK), () => message.bytes, options, counts);
-      if (decoded === undefined) return;
-      const family = familyOf(decoded.fixed);
-      if (predicate !== undefined && !predicate(decoded.attrs, family)) return;
-      counts.entries++;
-      onEntry(decoded.attrs, family, message.header);
-    }).interrupted;
+/** The user-space test, unless the kernel part alone decides the filter on this kernel. */
+function predicateToRun(compiled: CompiledFilter, caps: KernelCapabilities): ViewTest | undefined {
+  if (compiled.kernelExact === "mark" && caps.exactMark === true) return undefined;
+  if (compiled.kernelExact === "tuple" && caps.exactMark === true && caps.exactTuple === true) return undefined;
+  return compiled.predicate;
+}
+
+function requestOf(options: ListOptions, compiled: CompiledFilter) {
+  return dumpRequest(options.table ?? "conntrack", compiled.family, compiled.attrs, options.zero);
+}
+
+/** One filtered dump, synchronously: each matching entry's view to `onView`. */
+function viewsOnce(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onView: ViewCallback): ListSummary {
+  return withFallbacks(caps, options, (compiled) => {
+    const reader = new EntryReader(options, predicateToRun(compiled, caps));
+    try {
+      const summary = client.dumpBytesSync(requestOf(options, compiled), (datagram, offset, length) => {
+        if (reader.read(datagram, offset, length)) onView(reader.view);
+      });
+      return { interrupted: summary.interrupted, counts: reader.counts };
+    } catch (error) {
+      throw new AttemptError(error, reader.counts);
+    }
+  });
+}
+
+/** viewsOnce with the kernel's dump work overlapped with `onView` (NetlinkClient.dumpBytes). */
+async function viewsOnceAsync(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onView: ViewCallback): Promise<ListSummary> {
+  return withFallbacksAsync(caps, options, async (compiled) => {
+    const reader = new EntryReader(options, predicateToRun(compiled, caps));
+    try {
+      const summary = await client.dumpBytes(requestOf(options, compiled), (datagram, offset, length) => {
+        if (reader.read(datagram, offset, length)) onView(reader.view);
+      });
+      return { interrupted: summary.interrupted, counts: reader.counts };
+    } catch (error) {
+      throw new AttemptError(error, reader.counts);
+    }
   });
 }
 
 /**
- * Like listSync without decoding what the filter does not need and without per-message objects:
- * for formatters that read the bytes themselves. `splitFamilies`: see familySplit.
+ * The listing, synchronously: each matching entry's view to `onView`, in the kernel's order.
+ * `splitFamilies`: see familySplit (live kernels only: a capture holds the requests it holds).
  */
-export function listMessagesSync(
-  client: NetlinkClient,
-  caps: KernelCapabilities,
-  options: ListOptions,
-  onMessage: MessageCallback,
-  splitFamilies = false,
-): ListSummary {
+export function listViewsSync(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onView: ViewCallback, splitFamilies = false): ListSummary {
   if (splitFamilies && familySplit(options, caps)) {
-    // Does any IPv6 entry match? Counted only, nothing is printed from this dump.
-    const v6 = listMessagesOnce(client, caps, withFamily(options, AF_INET6), () => {});
-    if (v6.entries === 0) return joinSplit(v6, listMessagesOnce(client, caps, withFamily(options, AF_INET), onMessage));
+    // Does any IPv6 entry match? Counted only, nothing is handed over from this dump.
+    const v6 = viewsOnce(client, caps, withFamily(options, AF_INET6), () => {});
+    if (v6.entries === 0) return joinSplit(v6, viewsOnce(client, caps, withFamily(options, AF_INET), onView));
   }
-  return listMessagesOnce(client, caps, options, onMessage);
+  return viewsOnce(client, caps, options, onView);
 }
 
 /**
- * listMessagesSync with the kernel's dump work overlapped with `onMessage` (see NetlinkClient.dumpBytes).
- * `second` (live sockets) enables the family split; its counting IPv6 dump runs on that second
- * client while the IPv4 dump runs here. IPv4 matches are held until the IPv6 count is known.
+ * The listing with the kernel's dump work done on a helper thread while `onView` runs (live
+ * sockets; replays read synchronously). `second` (live sockets) enables the family split; its
+ * counting IPv6 dump runs on that second client while the IPv4 dump runs here.
  */
-export async function listMessages(
-  client: NetlinkClient,
-  caps: KernelCapabilities,
-  options: ListOptions,
-  onMessage: MessageCallback,
-  second?: () => NetlinkClient,
-): Promise<ListSummary> {
+export async function listViews(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onView: ViewCallback, second?: () => NetlinkClient): Promise<ListSummary> {
   if (second !== undefined && familySplit(options, caps)) {
-    const split = await splitListing(client, second(), caps, options, onMessage);
+    const split = await splitListing(client, second(), caps, options, onView);
     if (split !== undefined) return split;
   }
-  return listMessagesOnceAsync(client, caps, options, onMessage);
+  return viewsOnceAsync(client, caps, options, onView);
+}
+
+/** The typed listing: each matching entry decoded (the caller's to keep). */
+export function listSync(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onEntry: EntryCallback, splitFamilies = false): ListSummary {
+  return listViewsSync(client, caps, options, (view) => onEntry(decodeView<ConntrackAttrs>(view), viewFamily(view), viewHeader(view)), splitFamilies);
 }
 
 /** Both filtered dumps at once; undefined when IPv6 entries match (then only a plain dump keeps the order). */
@@ -247,22 +294,26 @@ async function splitListing(
   v6Client: NetlinkClient,
   caps: KernelCapabilities,
   options: ListOptions,
-  onMessage: MessageCallback,
+  onView: ViewCallback,
 ): Promise<ListSummary | undefined> {
   let v6: ListSummary | undefined;
-  const v6Done = listMessagesOnceAsync(v6Client, caps, withFamily(options, AF_INET6), () => {}).then((summary) => (v6 = summary));
-  const held: { bytes: Uint8Array; family: number; flow: ConntrackAttrs | undefined }[] = [];
+  const v6Done = viewsOnceAsync(v6Client, caps, withFamily(options, AF_INET6), () => {}).then((summary) => (v6 = summary));
+  // Handled from the start: it may fail (EPERM) while the IPv4 dump is still awaited.
+  v6Done.catch(() => undefined);
+  // IPv4 matches wait (as bytes) until the IPv6 count says whether this listing stands.
+  const held: Uint8Array[] = [];
+  const replay = flowView();
   const release = () => {
-    for (const entry of held) onMessage(entry.bytes, 0, entry.bytes.length, entry.family, entry.flow);
+    for (const bytes of held) onView(replay.walkMessage(bytes));
     held.length = 0;
   };
   let v4: ListSummary;
   try {
-    v4 = await listMessagesOnceAsync(client, caps, withFamily(options, AF_INET), (datagram, offset, length, family, flow) => {
-      if (v6 === undefined) held.push({ bytes: datagram.slice(offset, offset + length), family, flow });
+    v4 = await viewsOnceAsync(client, caps, withFamily(options, AF_INET), (view) => {
+      if (v6 === undefined) held.push(view.u8.slice(view.start, view.end));
       else if (v6.entries === 0) {
         release();
-        onMessage(datagram, offset, length, family, flow);
+        onView(view);
       }
     });
   } finally {
@@ -291,7 +342,7 @@ const joinSplit = (v6: ListSummary, v4: ListSummary): ListSummary => ({
  * IPv4 dump are exactly that listing (the same table walk, the other family skipped). So: a
  * filtered IPv6 dump that only counts, then, when it found nothing, the filtered IPv4 dump; when
  * it found something, the plain AF_UNSPEC dump with the user-space filter, whose order is exact.
- * Two kernel walks that skip non-matching entries cost far less than sending, decoding and
+ * Two kernel walks that skip non-matching entries cost far less than sending, walking and
  * testing every entry. Worth it only when the filter has tuple fields the kernel can take.
  */
 function familySplit(options: ListOptions, caps: KernelCapabilities): boolean {
@@ -299,58 +350,23 @@ function familySplit(options: ListOptions, caps: KernelCapabilities): boolean {
   if ((options.table ?? "conntrack") !== "conntrack" || options.zero || filter === undefined) return false;
   if ((filter.family ?? AF_UNSPEC) !== AF_UNSPEC || caps.tupleFilter === false || options.kernelFilter === false) return false;
   if (options.kernelFilter?.tuple === false || options.kernelFilter?.family === false) return false;
+  // Addresses imply their family: such a filter needs no split.
+  if (compileFilter(filter, options.kernelFilter ?? {}).family !== AF_UNSPEC) return false;
   const probe = compileFilter({ ...filter, family: AF_INET }, options.kernelFilter ?? {});
-  // Addresses imply a family, so a family-less filter sent to the kernel has protocol fields.
   return probe.kernel.family === AF_INET && probe.kernel.origFlags + probe.kernel.replyFlags !== 0;
 }
 
 const withFamily = (options: ListOptions, family: number): ListOptions => ({ ...options, filter: { ...options.filter, family } });
 
-/** The user-space test, unless the kernel part alone decides the filter on this kernel. */
-function predicateToRun(compiled: CompiledFilter, caps: KernelCapabilities): CompiledFilter["predicate"] {
-  if (compiled.kernelExact === "mark" && caps.exactMark === true) return undefined;
-  if (compiled.kernelExact === "tuple" && caps.exactMark === true && caps.exactTuple === true) return undefined;
-  return compiled.predicate;
-}
-
-function listMessagesOnce(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onMessage: MessageCallback): ListSummary {
-  return withFallbacks(caps, options, (compiled, counts) => {
-    const { request, handle } = messageAttempt(caps, options, compiled, counts, onMessage);
-    return client.dumpBytesSync(request, handle).interrupted;
-  });
-}
-
-async function listMessagesOnceAsync(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onMessage: MessageCallback): Promise<ListSummary> {
-  return withFallbacksAsync(caps, options, async (compiled, counts) => {
-    const { request, handle } = messageAttempt(caps, options, compiled, counts, onMessage);
-    return (await client.dumpBytes(request, handle)).interrupted;
-  });
-}
-
-/** One attempt's request and its per-message handler (type check, family, predicate, counts). */
-function messageAttempt(caps: KernelCapabilities, options: ListOptions, compiled: CompiledFilter, counts: Counts, onMessage: MessageCallback) {
-  const predicate = predicateToRun(compiled, caps);
-  const request = dumpRequest(options.table ?? "conntrack", compiled.family, compiled.attrs, options.zero);
-  const handle = (datagram: Uint8Array, offset: number, length: number): void => {
-    // nlmsg_type (host order) and nfgenmsg.nfgen_family.
-    if (messageType(datagram, offset) !== CT_NEW) return;
-    counts.received++;
-    const family = length > NLMSG_HDRLEN ? datagram[offset + NLMSG_HDRLEN]! : 0;
-    let flow: ConntrackAttrs | undefined;
-    if (predicate !== undefined) {
-      flow = decodedOrSkipped(() => decodeEntryAt(datagram, offset, length), () => datagram.slice(offset, offset + length), options, counts);
-      if (flow === undefined || !predicate(flow, family)) return;
-    }
-    counts.entries++;
-    onMessage(datagram, offset, length, family, flow);
-  };
-  return { request, handle };
-}
-
 const messageType = (datagram: Uint8Array, offset: number): number =>
   HOST_LITTLE_ENDIAN ? datagram[offset + 4]! | (datagram[offset + 5]! << 8) : (datagram[offset + 4]! << 8) | datagram[offset + 5]!;
 
-/** The async form; `summary` is filled in when the iteration ends. */
+function entryOf(view: MessageView, header: NlMsgHeader): ConntrackEntry {
+  const json = flowJson(view);
+  return { flow: decodeView<ConntrackAttrs>(view), family: viewFamily(view), header: { ...header }, json, toJSON: () => json };
+}
+
+/** The async iteration; `summary` is filled in as entries arrive and completed when the iteration ends. */
 export async function* listAsync(
   client: NetlinkClient,
   caps: KernelCapabilities,
@@ -362,34 +378,69 @@ export async function* listAsync(
   summary.fallbacks = fallbacks;
   for (let i = 0; ; i++) {
     const compiled = attempts[i]!;
-    const predicate = compiled.predicate;
-    const stream = client.dump(dumpRequest(options.table ?? "conntrack", compiled.family, compiled.attrs, options.zero));
-    const counts: Counts = { received: 0, entries: 0, undecodable: 0 };
+    const reader = new EntryReader(options, predicateToRun(compiled, caps));
+    const stream = client.dump(requestOf(options, compiled));
     summary.kernel = compiled.kernel;
+    const publish = () => {
+      summary.entries = reader.counts.entries;
+      summary.received = reader.counts.received;
+      summary.undecodable = reader.counts.undecodable;
+    };
     try {
+      options.signal?.throwIfAborted();
       for await (const message of stream) {
-        if (message.header.type !== CT_NEW) continue;
-        counts.received++;
-        summary.received = counts.received;
-        const decoded = decodedOrSkipped(() => conntrack.decodeMessage<ConntrackAttrs>(message, SET_CONNTRACK), () => message.bytes, options, counts);
-        summary.undecodable = counts.undecodable;
-        if (decoded === undefined) continue;
-        const family = familyOf(decoded.fixed);
-        if (predicate !== undefined && !predicate(decoded.attrs, family)) continue;
-        counts.entries++;
-        summary.entries = counts.entries;
-        yield { flow: decoded.attrs, family, header: decoded.header };
+        const matched = reader.read(message.bytes, 0, message.bytes.length);
+        publish();
+        if (matched) yield entryOf(reader.view, message.header);
+        options.signal?.throwIfAborted();
       }
       learnFromSuccess(caps, compiled);
-      summary.entries = counts.entries;
-      summary.received = counts.received;
-      summary.undecodable = counts.undecodable;
+      publish();
       summary.interrupted = stream.interrupted;
       return;
     } catch (error) {
-      if (counts.received > 0 || i + 1 >= attempts.length || !isFilterRefusal(error)) throw error;
-      fallbacks.push((error as { code: string }).code);
-      learnFromRefusal(caps, compiled, attempts[i + 1]!);
+      attemptFailed(caps, attempts, i, reader.counts, fallbacks, error);
     }
   }
 }
+
+/**
+ * Counts the entries matching `options.filter` without handing any over: a dump with the kernel-side
+ * filters that walks each entry for the predicate and hands nothing over. A filter without a family whose
+ * tuple fields the kernel can take is counted as two filtered dumps, AF_INET and AF_INET6, summed
+ * (order does not matter for a count, so unlike listViews no AF_UNSPEC dump is ever needed);
+ * `splitFamilies` allows it (live sockets only: a capture holds the requests it holds).
+ */
+export function countMatchingSync(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, splitFamilies = false): ListSummary {
+  const none = (): void => {};
+  if (splitFamilies && familySplit(options, caps)) {
+    const v4 = viewsOnce(client, caps, withFamily(options, AF_INET), none);
+    return sumCounts(v4, viewsOnce(client, caps, withFamily(options, AF_INET6), none));
+  }
+  return viewsOnce(client, caps, options, none);
+}
+
+/** countMatchingSync with the dumps' receives on helper threads; the two family dumps run at once on two sockets (`second`). */
+export async function countMatching(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, second?: () => NetlinkClient): Promise<ListSummary> {
+  const none = (): void => {};
+  if (second !== undefined && familySplit(options, caps)) {
+    const v6 = viewsOnceAsync(second(), caps, withFamily(options, AF_INET6), none);
+    // Handled from the start: it may fail (EPERM) while the IPv4 dump is still awaited.
+    v6.catch(() => undefined);
+    let v4: ListSummary;
+    try {
+      v4 = await viewsOnceAsync(client, caps, withFamily(options, AF_INET), none);
+    } finally {
+      // Never leave the IPv6 dump running (or its error unhandled) behind.
+      await v6.catch(() => undefined);
+    }
+    return sumCounts(v4, await v6);
+  }
+  return viewsOnceAsync(client, caps, options, none);
+}
+
+/** Two family dumps as one count: entries and received added up. */
+const sumCounts = (v4: ListSummary, v6: ListSummary): ListSummary => ({
+  ...joinSplit(v6, v4),
+  entries: v4.entries + v6.entries,
+});

@@ -14,3 +14,12 @@ export function procConntrackCount(netns: string | undefined, syscalls: (() => S
   if (!Number.isInteger(value)) throw new Error(`unexpected nf_conntrack_count: ${JSON.stringify(text)}`);
   return value;
 }
+
+/**
+ * A netfilter sysctl of the namespace (`/proc/sys/net/netfilter/NAME`, e.g. `nf_conntrack_acct`,
+ * `nf_conntrack_max`), trimmed. Names are checked: only letters, digits and underscores.
+ */
+export function readNetfilterSysctl(name: string, netns: string | undefined, syscalls: (() => Syscalls) | undefined): string {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`not a netfilter sysctl name: ${JSON.stringify(name)}`);
+  return readNetnsFile(`/proc/sys/net/netfilter/${name}`, netns, syscalls).trim();
+}

@@ -1,5 +1,5 @@
 /** Builders of ctnetlink requests (pure: bytes in, nothing sent). */
-import { HOST_LITTLE_ENDIAN, NLMSG_HDRLEN, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL } from "@tsconntrack/codec";
+import { HOST_LITTLE_ENDIAN, NLA_HDRLEN, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, align4, type MessageView } from "@tsconntrack/codec";
 import { conntrack, type ConntrackAttrs, type ExpectAttrs } from "@tsconntrack/codec/conntrack";
 import type { NetlinkRequest } from "@tsconntrack/socket";
 import {
@@ -23,6 +23,7 @@ import {
 } from "./constants.js";
 import { copyInto } from "./byte-log.js";
 import { ConntrackArgumentError } from "./errors.js";
+import { FLOW, viewFamily } from "./flow-view.js";
 import { flowFamily, tupleFamily } from "./tuple.js";
 
 /** nfgenmsg followed by the encoded attributes of `set`. */
@@ -94,90 +95,61 @@ export function deleteRequest(key: FlowKey, family?: number): NetlinkRequest {
 }
 
 /**
- * The DELETE of a dumped entry, from the bytes of its message `datagram[offset, offset + length)`:
- * the original tuple (else the reply tuple), CTA_ZONE and CTA_ID copied as the kernel sent them
- * (the first of each, as decoding keeps), so nothing is decoded or re-encoded. `quiet`: the
- * kernel answers only if the delete fails. `allocate` gives the payload's memory.
+ * The DELETE of a dumped entry, from its walked view (flow-view.ts): the original tuple (else the
+ * reply tuple), CTA_ZONE and CTA_ID copied as the kernel sent them (the first of each, as the
+ * view keeps), so nothing is decoded or re-encoded. `quiet`: the kernel answers only if the delete
+ * fails. `allocate` gives the payload's memory.
  */
-export function deleteRequestFromMessage(
-  datagram: Uint8Array,
-  offset: number,
-  length: number,
-  family: number,
-  allocate: (bytes: number) => Uint8Array = (bytes) => new Uint8Array(bytes),
-): NetlinkRequest {
+export function deleteRequestFromView(view: MessageView, allocate: (bytes: number) => Uint8Array = (bytes) => new Uint8Array(bytes)): NetlinkRequest {
   const found = new Int32Array(DELETE_SCAN_SIZE);
-  const out = allocate(scanDeleteAttrs(datagram, offset, length, found));
-  writeDeletePayload(out, 0, datagram, family, found);
+  const out = allocate(findDeleteAttrs(view, found));
+  writeDeletePayload(out, 0, view, found);
   return { type: CT_DELETE, payload: out, quiet: true };
 }
 
-/** Slots of the scratch array scanDeleteAttrs fills (attribute offsets in the datagram, -1 = absent). */
+/** Slots of the scratch array findDeleteAttrs fills (attribute header offsets in view.u8, -1 = absent). */
 export const DELETE_SCAN_SIZE = 3;
 const FOUND_TUPLE = 0;
 const FOUND_ZONE = 1;
 const FOUND_ID = 2;
 
+/** The nlattr header of a slot's attribute in view.u8, or -1 when absent. */
+const headerOf = (view: MessageView, slot: number): number => (view.pos[slot]! >= 0 ? view.pos[slot]! - NLA_HDRLEN : -1);
+
 /**
- * Finds what the DELETE of a dumped entry carries (see deleteRequestFromMessage) and returns the
+ * Finds what the DELETE of a dumped entry carries (see deleteRequestFromView) and returns the
  * size of its payload (nfgenmsg included). `found` (DELETE_SCAN_SIZE slots) is reused by the caller.
  */
-export function scanDeleteAttrs(datagram: Uint8Array, offset: number, length: number, found: Int32Array): number {
-  const end = offset + length;
-  let orig = -1;
-  let reply = -1;
-  let zone = -1;
-  let id = -1;
-  for (let p = offset + NLMSG_HDRLEN + 4; p + 4 <= end; ) {
-    const len = nlaLength(datagram, p);
-    if (len < 4 || len > end - p) break;
-    const type = nlaKind(datagram, p);
-    if (type === CTA_TUPLE_ORIG && orig < 0) orig = p;
-    else if (type === CTA_TUPLE_REPLY && reply < 0) reply = p;
-    else if (type === CTA_ZONE && zone < 0 && len === 6) zone = p;
-    else if (type === CTA_ID && id < 0 && len === 8) id = p;
-    p += (len + 3) & ~3;
-  }
-  const tuple = orig >= 0 ? orig : reply;
+export function findDeleteAttrs(view: MessageView, found: Int32Array): number {
+  const orig = headerOf(view, FLOW.tupleOrig);
+  const tuple = orig >= 0 ? orig : headerOf(view, FLOW.tupleReply);
   if (tuple < 0) throw new ConntrackArgumentError("tuple", "delete needs tupleOrig or tupleReply (use flush to remove everything)");
+  const zone = headerOf(view, FLOW.zone);
+  const id = headerOf(view, FLOW.id);
   found[FOUND_TUPLE] = tuple;
   found[FOUND_ZONE] = zone;
   found[FOUND_ID] = id;
-  return 4 + ((nlaLength(datagram, tuple) + 3) & ~3) + (zone >= 0 ? 8 : 0) + (id >= 0 ? 8 : 0);
+  return 4 + align4(attrLength(view.u8, tuple)) + (zone >= 0 ? align4(attrLength(view.u8, zone)) : 0) + (id >= 0 ? align4(attrLength(view.u8, id)) : 0);
 }
 
-/** Writes the payload scanDeleteAttrs measured at `out[at]`, padding included (reused memory is fine); returns its end. */
-export function writeDeletePayload(out: Uint8Array, at: number, datagram: Uint8Array, family: number, found: Int32Array): number {
-  const tuple = found[FOUND_TUPLE]!;
-  const zone = found[FOUND_ZONE]!;
-  const id = found[FOUND_ID]!;
-  const tupleLen = nlaLength(datagram, tuple);
-  out[at] = family;
+/** Writes the payload findDeleteAttrs measured at `out[at]`, padding included (reused memory is fine); returns its end. */
+export function writeDeletePayload(out: Uint8Array, at: number, view: MessageView, found: Int32Array): number {
+  out[at] = viewFamily(view);
   out[at + 1] = out[at + 2] = out[at + 3] = 0;
   at += 4;
-  copyInto(out, at, datagram, tuple, tuple + tupleLen);
-  for (let pad = at + tupleLen, end = at + ((tupleLen + 3) & ~3); pad < end; pad++) out[pad] = 0;
-  at += (tupleLen + 3) & ~3;
-  if (zone >= 0) {
-    copyInto(out, at, datagram, zone, zone + 6);
-    out[at + 6] = out[at + 7] = 0;
-    at += 8;
-  }
-  if (id >= 0) {
-    copyInto(out, at, datagram, id, id + 8);
-    at += 8;
+  for (let k = 0; k < DELETE_SCAN_SIZE; k++) {
+    const attr = found[k]!;
+    if (attr < 0) continue;
+    const len = attrLength(view.u8, attr);
+    copyInto(out, at, view.u8, attr, attr + len);
+    for (let pad = at + len, end = at + align4(len); pad < end; pad++) out[pad] = 0;
+    at += align4(len);
   }
   return at;
 }
 
-const CTA_TUPLE_ORIG = 1;
-const CTA_TUPLE_REPLY = 2;
-const CTA_ID = 12;
-const CTA_ZONE = 18;
-/** nlattr header fields, host byte order. */
-const nlaLength = (u8: Uint8Array, at: number): number => (HOST_LITTLE_ENDIAN ? u8[at]! | (u8[at + 1]! << 8) : (u8[at]! << 8) | u8[at + 1]!);
-const nlaKind = (u8: Uint8Array, at: number): number =>
-  (HOST_LITTLE_ENDIAN ? u8[at + 2]! | (u8[at + 3]! << 8) : (u8[at + 2]! << 8) | u8[at + 3]!) & 0x3fff;
+/** nla_len of the attribute at `at` (host byte order). */
+const attrLength = (u8: Uint8Array, at: number): number => (HOST_LITTLE_ENDIAN ? u8[at]! | (u8[at + 1]! << 8) : (u8[at]! << 8) | u8[at + 1]!);
 
 /** DELETE without a tuple: flush. With a family, nfgenmsg.version 1 asks the kernel to flush only that family. */
 export function flushRequest(family?: number): NetlinkRequest {

@@ -6,21 +6,25 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NLM_F_ACK, NLM_F_REQUEST, parseMessages } from "@tsconntrack/codec";
-import { conntrack, type ConntrackAttrs } from "@tsconntrack/codec/conntrack";
+import { conntrack, ConntrackReply, ConntrackRequest, type ConntrackAttrs } from "@tsconntrack/codec/conntrack";
 import { NetlinkClient } from "@tsconntrack/socket";
 import { ByteLog } from "../src/byte-log.js";
 import { Conntrack } from "../src/conntrack.js";
 import { AF_INET, AF_INET6, CT_DELETE, CT_NEW } from "../src/constants.js";
 import { DeleteDatagram } from "../src/delete-datagram.js";
 import { deleteMatchingSync } from "../src/delete-matching.js";
-import { decodeEntryAt } from "../src/list.js";
-import { deleteRequestFromMessage } from "../src/requests.js";
+import { flowView, FLOW } from "../src/flow-view.js";
+import { deleteRequestFromView } from "../src/requests.js";
 import { buildFlow } from "../src/tuple.js";
-import { FakeKernel, type SentRequest } from "./helpers/fake-kernel.js";
+import { conntrackKernel, type CtKernel } from "./helpers/conntrack-kernel.js";
 import { createNetns, deleteNetns, kernelSkipReason } from "./helpers/netns.js";
 
 const entry = (flow: ConntrackAttrs, family: number): Uint8Array =>
   conntrack.encodeMessage({ type: CT_NEW, flags: 2, fixed: { nfgenFamily: family, version: 0, resId: 0 }, attrs: flow });
+/** The entry's view, as a listing hands it over (each its own, so several can be held). */
+const walked = (bytes: Uint8Array, offset = 0) => flowView().walkMessage(bytes, offset);
+/** CTA_ID of an entry message. */
+const idOf = (bytes: Uint8Array): number => walked(bytes).num[FLOW.id]!;
 
 const v4 = (i: number, extra: Partial<Parameters<typeof buildFlow>[0]> = {}): ConntrackAttrs => ({
   ...buildFlow({ orig: { src: `10.0.0.${i}`, dst: "10.9.9.9", proto: "tcp", sport: 1000 + i, dport: 80 }, timeout: 60, mark: i % 2, ...extra }),
@@ -33,19 +37,19 @@ const v6 = (i: number): ConntrackAttrs => ({
 
 describe("DeleteDatagram", () => {
   const entries = [entry(v4(1, { zone: 7 }), AF_INET), entry(v6(2), AF_INET6), entry({ ...v4(3), tupleOrig: undefined }, AF_INET)];
-  const families = [AF_INET, AF_INET6, AF_INET];
+  const views = entries.map((bytes) => walked(bytes));
 
   it("holds quiet DELETEs numbered from firstSeq, built as deleteRequestFromMessage, the last one acknowledged", () => {
     const datagram = new DeleteDatagram(4096, 8);
     datagram.reset(0xfffffffe);
-    entries.forEach((bytes, i) => expect(datagram.append(bytes, 0, bytes.length, families[i]!)).toBe(true));
+    views.forEach((view) => expect(datagram.append(view)).toBe(true));
     const messages = parseMessages(datagram.finish());
     expect(messages.map((m) => [m.header.type, m.header.flags, m.header.seq, m.header.pid])).toEqual([
       [CT_DELETE, NLM_F_REQUEST, 0xfffffffe, 0],
       [CT_DELETE, NLM_F_REQUEST, 0xffffffff, 0],
       [CT_DELETE, NLM_F_REQUEST | NLM_F_ACK, 0, 0],
     ]);
-    messages.forEach((m, i) => expect([...m.payload]).toEqual([...deleteRequestFromMessage(entries[i]!, 0, entries[i]!.length, families[i]!).payload]));
+    messages.forEach((m, i) => expect([...m.payload]).toEqual([...deleteRequestFromView(views[i]!).payload]));
     expect([datagram.indexOf(0xffffffff), datagram.indexOf(0), datagram.indexOf(1)]).toEqual([1, 2, -1]);
     expect(datagram.nextSeq).toBe(1);
     expect([...datagram.message(1)]).toEqual([...messages[1]!.bytes]);
@@ -54,22 +58,22 @@ describe("DeleteDatagram", () => {
   it("writes every padding byte, so a reused buffer gives the same bytes as a fresh one", () => {
     const reused = new DeleteDatagram(4096, 8);
     reused.reset(1);
-    for (const bytes of [entries[1]!, entries[1]!, entries[1]!]) reused.append(bytes, 0, bytes.length, AF_INET6);
-    for (let i = 0; i < 4096; i += 7) reused.append(entries[0]!, 0, 0 + entries[0]!.length, AF_INET) || reused.reset(1);
+    for (let i = 0; i < 3; i++) reused.append(views[1]!);
+    for (let i = 0; i < 4096; i += 7) reused.append(views[0]!) || reused.reset(1);
     reused.reset(5);
     const fresh = new DeleteDatagram(4096, 8);
     fresh.reset(5);
-    for (const d of [reused, fresh]) entries.forEach((bytes, i) => d.append(bytes, 0, bytes.length, families[i]!));
+    for (const d of [reused, fresh]) views.forEach((view) => d.append(view));
     expect([...reused.finish()]).toEqual([...fresh.finish()]);
   });
 
   it("is full at maxMessages or maxBytes, but always takes one message", () => {
     const byCount = new DeleteDatagram(4096, 2);
     byCount.reset(1);
-    expect(entries.map((bytes, i) => byCount.append(bytes, 0, bytes.length, families[i]!))).toEqual([true, true, false]);
+    expect(views.map((view) => byCount.append(view))).toEqual([true, true, false]);
     const tiny = new DeleteDatagram(8, 10);
     tiny.reset(1);
-    expect(entries.map((bytes, i) => tiny.append(bytes, 0, bytes.length, families[i]!))).toEqual([true, false, false]);
+    expect(views.map((view) => tiny.append(view))).toEqual([true, false, false]);
     expect(parseMessages(tiny.finish())).toHaveLength(1);
   });
 
@@ -79,8 +83,8 @@ describe("DeleteDatagram", () => {
     big.set(bytes, 12);
     const datagram = new DeleteDatagram(4096, 8);
     datagram.reset(1);
-    datagram.append(big, 12, bytes.length, AF_INET6);
-    expect([...parseMessages(datagram.finish())[0]!.payload]).toEqual([...deleteRequestFromMessage(bytes, 0, bytes.length, AF_INET6).payload]);
+    datagram.append(walked(big, 12));
+    expect([...parseMessages(datagram.finish())[0]!.payload]).toEqual([...deleteRequestFromView(views[1]!).payload]);
   });
 });
 
@@ -101,11 +105,11 @@ describe("ByteLog", () => {
 });
 
 /** A kernel that dumps `table` (by family) and answers DELETEs, failing ids listed in `failures` with their errno. */
-function scriptedKernel(table: [ConntrackAttrs, number][], failures: Record<number, number> = {}): FakeKernel {
-  return new FakeKernel((request: SentRequest) => {
-    if (request.header.type === 0x101) {
-      const rows = table.filter(([, family]) => request.family === 0 || family === request.family);
-      return { messages: rows.map(([attrs, family]) => ({ type: CT_NEW, family, attrs })) };
+function scriptedKernel(table: [ConntrackAttrs, number][], failures: Record<number, number> = {}): CtKernel {
+  return conntrackKernel((request) => {
+    if (request.header.type === ConntrackRequest.get) {
+      const rows = table.filter(([, family]) => request.fixed.nfgenFamily === 0 || family === request.fixed.nfgenFamily);
+      return { messages: rows.map(([attrs, family]) => ({ type: ConntrackReply.get, fixed: { nfgenFamily: family }, attrs })) };
     }
     if (request.header.type === CT_DELETE) {
       const errno = failures[request.attrs.id as number];
@@ -125,15 +129,15 @@ describe("deleting over a scripted kernel", () => {
     [v4(6), AF_INET],
   ];
   // A receive buffer this small makes datagrams of two deletes (as NetlinkClient's batches).
-  const small = (kernel: FakeKernel) => ((kernel.receiveBufferSize = 4096), kernel);
+  const small = (kernel: CtKernel) => kernel.socket({ receiveBufferSize: 4096 });
 
   it("after the dump on the request socket: reports only what was deleted, in dump order, with vanished and failed apart", () => {
-    const kernel = small(scriptedKernel(table, { 103: 2, 104: 1 }));
-    const ct = Conntrack.open({ transport: kernel });
+    const kernel = scriptedKernel(table, { 103: 2, 104: 1 });
+    const ct = Conntrack.open({ transport: small(kernel) });
     const printed: [number, number][] = [];
     const decoded: number[] = [];
     const summary = deleteMatchingSync(ct, {}, {
-      onDeletedMessage: (bytes, family) => printed.push([decodeEntryAt(bytes, 0, bytes.length).id!, family]),
+      onDeletedMessage: (bytes, family) => printed.push([idOf(bytes), family]),
       onDeleted: (flow) => decoded.push(flow.id!),
     });
     expect(summary).toMatchObject({ matched: 6, deleted: 4, vanished: 1 });
@@ -155,20 +159,19 @@ describe("deleting over a scripted kernel", () => {
 
   it("on a second socket: sends each full datagram during the dump and reports it at once", () => {
     const kernel = scriptedKernel(table);
-    const second = small(scriptedKernel([], { 104: 2 }));
-    const ct = Conntrack.open({ transport: kernel });
+    const second = scriptedKernel([], { 104: 2 });
+    const ct = Conntrack.open({ transport: kernel.socket() });
     const sentWhenPrinted: number[] = [];
-    const summary = deleteMatchingSync(ct, { mark: 1 }, { onDeletedMessage: () => sentWhenPrinted.push(second.requests.length) }, () => new NetlinkClient(second));
+    const summary = deleteMatchingSync(ct, { mark: 1 }, { onDeletedMessage: () => sentWhenPrinted.push(second.requests.length) }, () => new NetlinkClient(small(second)));
     // mark 1: ids 101, 103, 205 (104 has mark 0): two datagrams, the first answered before the third entry came.
     expect(summary).toMatchObject({ matched: 3, deleted: 3, vanished: 0, errors: [] });
     expect(sentWhenPrinted).toEqual([2, 2, 3]);
-    expect(kernel.requests.map((r) => r.header.type)).toEqual([0x101]);
+    expect(kernel.requests.map((r) => r.header.type)).toEqual([ConntrackRequest.get]);
     expect(second.requests.map((r) => r.attrs.id)).toEqual([101, 103, 205]);
   });
 
   it("without callbacks keeps no entry and still counts", () => {
-    const kernel = small(scriptedKernel(table, { 202: 2 }));
-    const ct = Conntrack.open({ transport: kernel });
+    const ct = Conntrack.open({ transport: small(scriptedKernel(table, { 202: 2 })) });
     const summary = deleteMatchingSync(ct, { family: AF_INET6 });
     expect(summary).toMatchObject({ matched: 2, deleted: 1, vanished: 1, errors: [] });
     expect(summary.list).toMatchObject({ entries: 2 });
@@ -176,9 +179,9 @@ describe("deleting over a scripted kernel", () => {
 
   it("sends nothing when nothing matches", () => {
     const kernel = scriptedKernel(table);
-    const ct = Conntrack.open({ transport: kernel });
+    const ct = Conntrack.open({ transport: kernel.socket() });
     expect(deleteMatchingSync(ct, { mark: 7 })).toMatchObject({ matched: 0, deleted: 0, vanished: 0, errors: [] });
-    expect(kernel.requests.map((r) => r.header.type)).toEqual([0x101]);
+    expect(kernel.requests.map((r) => r.header.type)).toEqual([ConntrackRequest.get]);
   });
 });
 
@@ -213,9 +216,9 @@ describe.skipIf(skip !== undefined)("deleting against the kernel (private netns)
   ])("deletes exactly the matches %s, in the listing's order", (_name, second) => {
     fill(3000);
     const listed: number[] = [];
-    ct.listMessagesSync({ filter: { mark: 3 } }, (datagram, offset, length) => listed.push(decodeEntryAt(datagram, offset, length).id!));
+    ct.listViewsSync({ filter: { mark: 3 } }, (view) => listed.push(view.num[FLOW.id]!));
     const printed: number[] = [];
-    const summary = deleteMatchingSync(ct, { mark: 3 }, { onDeletedMessage: (bytes) => printed.push(decodeEntryAt(bytes, 0, bytes.length).id!) }, second ? () => ct.secondRequests() : undefined);
+    const summary = deleteMatchingSync(ct, { mark: 3 }, { onDeletedMessage: (bytes) => printed.push(idOf(bytes)) }, second ? () => ct.secondRequests() : undefined);
     expect(summary).toMatchObject({ matched: 1000, deleted: 1000, vanished: 0, errors: [] });
     expect(printed).toEqual(listed);
     expect(ct.countSync()).toBe(2000);

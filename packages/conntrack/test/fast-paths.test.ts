@@ -8,10 +8,13 @@ import { conntrack, type ConntrackAttrs } from "@tsconntrack/codec/conntrack";
 import { Conntrack } from "../src/conntrack.js";
 import { AF_INET, AF_INET6, IPPROTO_TCP } from "../src/constants.js";
 import { compileFilter, type FlowFilter } from "../src/filter.js";
-import { decodeEntryAt } from "../src/list.js";
-import { deleteRequest, deleteRequestFromMessage } from "../src/requests.js";
+import { FLOW, TUPLE } from "../src/flow-view.js";
+import { deleteRequest, deleteRequestFromView } from "../src/requests.js";
+import { decodeView } from "../src/view-decode.js";
+import type { MessageView } from "@tsconntrack/codec";
 import { buildFlow } from "../src/tuple.js";
 import { createNetns, deleteNetns, kernelSkipReason } from "./helpers/netns.js";
+import { viewOf } from "./helpers/view-of.js";
 
 describe("kernelExact", () => {
   const exact = (filter: FlowFilter) => compileFilter(filter).kernelExact;
@@ -31,16 +34,16 @@ describe("kernelExact", () => {
   });
 });
 
-describe("deleteRequestFromMessage", () => {
+describe("deleteRequestFromView", () => {
   it("carries the same attributes as deleteRequest of the decoded entry", () => {
     const flow: ConntrackAttrs = {
       ...buildFlow({ orig: { src: "10.0.0.1", dst: "10.0.0.2", proto: "tcp", sport: 1, dport: 2 }, zone: 4, timeout: 5 }),
       id: 99,
       use: 1,
     };
-    const message = conntrack.encodeMessage({ type: 0x100, flags: 2, fixed: { nfgenFamily: AF_INET, version: 0, resId: 0 }, attrs: flow });
-    const fromBytes = deleteRequestFromMessage(message, 0, message.length, AF_INET);
-    const decoded = decodeEntryAt(message, 0, message.length);
+    const view = viewOf(flow, AF_INET);
+    const fromBytes = deleteRequestFromView(view);
+    const decoded = decodeView<ConntrackAttrs>(view);
     expect([...fromBytes.payload]).toEqual([...deleteRequest(decoded, AF_INET).payload]);
     expect(fromBytes.quiet).toBe(true);
   });
@@ -68,19 +71,19 @@ describe.skipIf(skip !== undefined)("fast paths against the kernel (private netn
     if (netns) deleteNetns(netns);
   });
 
+  /** The original source address of a listed entry. */
+  const source = (view: MessageView): string => view.address(FLOW.orig + (view.has(FLOW.orig + TUPLE.v4src) ? TUPLE.v4src : TUPLE.v6src));
+
   /** Source addresses in listing order. */
   const sources = (filter: FlowFilter, kernelFilter?: false): string[] => {
     const out: string[] = [];
-    ct.listMessagesSync({ filter, ...(kernelFilter === false ? { kernelFilter } : {}) }, (datagram, offset, length) => {
-      const ip = decodeEntryAt(datagram, offset, length).tupleOrig!.tupleIp!;
-      out.push((ip.ipV4Src ?? ip.ipV6Src)!);
-    });
+    ct.listViewsSync({ filter, ...(kernelFilter === false ? { kernelFilter } : {}) }, (view) => out.push(source(view)));
     return out;
   };
 
   it("a family-less tuple filter matching one family keeps the AF_UNSPEC dump's order", () => {
     const filter: FlowFilter = { orig: { proto: IPPROTO_TCP, dstPort: 22 } };
-    const split = ct.listMessagesSync({ filter }, () => {});
+    const split = ct.listViewsSync({ filter }, () => {});
     expect(split.kernel.origFlags).not.toBe(0);
     expect(split.received).toBe(20);
     expect(sources(filter)).toEqual(sources(filter, false));
@@ -88,23 +91,20 @@ describe.skipIf(skip !== undefined)("fast paths against the kernel (private netn
 
   it("falls back to the AF_UNSPEC dump when both families match", () => {
     const filter: FlowFilter = { orig: { proto: "udp", dstPort: 22 } };
-    const summary = ct.listMessagesSync({ filter }, () => {});
+    const summary = ct.listViewsSync({ filter }, () => {});
     expect(summary.entries).toBe(60);
     expect(summary.kernel.family).toBe(0);
     expect(sources(filter)).toEqual(sources(filter, false));
   });
 
-  /** The same through listMessages: batched receives, and the split's two dumps at once on two sockets. */
-  const sourcesAsync = async (filter: FlowFilter): Promise<{ out: string[]; summary: Awaited<ReturnType<Conntrack["listMessages"]>> }> => {
+  /** The same through listViews: batched receives, and the split's two dumps at once on two sockets. */
+  const sourcesAsync = async (filter: FlowFilter): Promise<{ out: string[]; summary: Awaited<ReturnType<Conntrack["listViews"]>> }> => {
     const out: string[] = [];
-    const summary = await ct.listMessages({ filter }, (datagram, offset, length) => {
-      const ip = decodeEntryAt(datagram, offset, length).tupleOrig!.tupleIp!;
-      out.push((ip.ipV4Src ?? ip.ipV6Src)!);
-    });
+    const summary = await ct.listViews({ filter }, (view) => out.push(source(view)));
     return { out, summary };
   };
 
-  it("listMessages splits the same way, with both filtered dumps at once", async () => {
+  it("listViews splits the same way, with both filtered dumps at once", async () => {
     const filter: FlowFilter = { orig: { proto: IPPROTO_TCP, dstPort: 22 } };
     const { out, summary } = await sourcesAsync(filter);
     expect(summary.kernel.origFlags).not.toBe(0);
@@ -112,7 +112,7 @@ describe.skipIf(skip !== undefined)("fast paths against the kernel (private netn
     expect(out).toEqual(sources(filter, false));
   });
 
-  it("listMessages falls back to the AF_UNSPEC dump when both families match", async () => {
+  it("listViews falls back to the AF_UNSPEC dump when both families match", async () => {
     const filter: FlowFilter = { orig: { proto: "udp", dstPort: 22 } };
     const { out, summary } = await sourcesAsync(filter);
     expect(summary.entries).toBe(60);
@@ -120,17 +120,17 @@ describe.skipIf(skip !== undefined)("fast paths against the kernel (private netn
     expect(out).toEqual(sources(filter, false));
   });
 
-  it("listMessages without a filter lists what listMessagesSync lists", async () => {
+  it("listViews without a filter lists what listViewsSync lists", async () => {
     const { out, summary } = await sourcesAsync({});
     expect(summary.entries).toBe(80);
     expect(out).toEqual(sources({}));
   });
 
-  it("skips the decode of kernel-exact filters and still lists exactly the matches", () => {
-    const flows: (ConntrackAttrs | undefined)[] = [];
-    const summary = ct.listMessagesSync({ filter: { mark: 1 } }, (_d, _o, _l, _f, flow) => flows.push(flow));
+  it("leaves kernel-exact filters to the kernel and still lists exactly the matches", () => {
+    const marks: number[] = [];
+    const summary = ct.listViewsSync({ filter: { mark: 1 } }, (view) => marks.push(view.num[FLOW.mark]!));
     expect(summary.entries).toBe(30);
-    expect(flows.every((flow) => flow === undefined)).toBe(true);
+    expect(marks.every((mark) => mark === 1)).toBe(true);
     expect(sources({ mark: 1 })).toEqual(sources({ mark: 1 }, false));
   });
 

@@ -1,3 +1,4 @@
+import { viewOf } from "./helpers/view-of.js";
 import { describe, expect, it } from "vitest";
 import type { ConntrackAttrs } from "@tsconntrack/codec/conntrack";
 import { compileFilter, isEmptyFilter } from "../src/filter.js";
@@ -27,8 +28,8 @@ describe("compileFilter: what goes to the kernel", () => {
   it("keeps zone 0 and a zero status mask in user space (the kernel reads them as no filter / EINVAL)", () => {
     const c = compileFilter({ zone: 0, status: 0, statusMask: 0 });
     expect(c.attrs).toEqual({});
-    expect(c.predicate!({ zone: 0, status: 0x8 }, AF_INET)).toBe(true);
-    expect(c.predicate!({ zone: 1 }, AF_INET)).toBe(false);
+    expect(c.predicate!(viewOf({ zone: 0, status: 0x8 }, AF_INET))).toBe(true);
+    expect(c.predicate!(viewOf({ zone: 1 }, AF_INET))).toBe(false);
   });
 
   it("builds CTA_FILTER from exact IPv4 addresses, protocol, ports and ICMP fields, and implies the family", () => {
@@ -56,14 +57,14 @@ describe("compileFilter: what goes to the kernel", () => {
     const none = compileFilter({ family: AF_INET, mark: 1, orig: { proto: 6 } }, { family: false, mark: false, tuple: false });
     expect(none.attrs).toEqual({});
     expect(none.family).toBe(0);
-    expect(none.predicate!({ mark: 1, ...v4("1.1.1.1", "2.2.2.2", 6, 1, 2) }, AF_INET6)).toBe(false);
+    expect(none.predicate!(viewOf({ mark: 1, ...v4("1.1.1.1", "2.2.2.2", 6, 1, 2) }, AF_INET6))).toBe(false);
   });
 
   it("uses a tuple zone as an over-approximating kernel zone filter", () => {
     const c = compileFilter({ orig: { zone: 4 } });
     expect(c.attrs).toEqual({ zone: 4 });
-    expect(c.predicate!({ tupleOrig: { tupleZone: 4 } }, AF_INET)).toBe(true);
-    expect(c.predicate!({ zone: 4 }, AF_INET)).toBe(false);
+    expect(c.predicate!(viewOf({ tupleOrig: { tupleZone: 4 } }, AF_INET))).toBe(true);
+    expect(c.predicate!(viewOf({ zone: 4 }, AF_INET))).toBe(false);
   });
 
   it("refuses contradictory families and bad values", () => {
@@ -104,20 +105,20 @@ describe("compileFilter: the user-space predicate", () => {
     [{ family: AF_INET6 }, false],
     [{ predicate: (f: ConntrackAttrs) => f.mark === 0x12 }, true],
   ])("%j → %s", (filter, expected) => {
-    expect(compileFilter(filter).predicate!(flow, AF_INET)).toBe(expected);
+    expect(compileFilter(filter).predicate!(viewOf(flow, AF_INET))).toBe(expected);
   });
 
   it("treats a missing mark or zone as 0 and missing tuple fields as no match", () => {
-    expect(compileFilter({ mark: 0 }).predicate!({}, AF_INET)).toBe(true);
-    expect(compileFilter({ orig: { srcPort: 1 } }).predicate!({}, AF_INET)).toBe(false);
+    expect(compileFilter({ mark: 0 }).predicate!(viewOf({}, AF_INET))).toBe(true);
+    expect(compileFilter({ orig: { srcPort: 1 } }).predicate!(viewOf({}, AF_INET))).toBe(false);
   });
 
   it("matches ICMP and ICMPv6 fields by the entry's protocol", () => {
     const icmp6: ConntrackAttrs = { tupleOrig: { tupleIp: { ipV6Src: "fd00::1", ipV6Dst: "fd00::2" }, tupleProto: { protoNum: 58, protoIcmpv6Type: 128, protoIcmpv6Id: 9 } } };
-    expect(compileFilter({ orig: { icmpType: 128, icmpId: 9 } }).predicate!(icmp6, AF_INET6)).toBe(true);
-    expect(compileFilter({ orig: { src: "fd00::/64", icmpType: 129 } }).predicate!(icmp6, AF_INET6)).toBe(false);
-    expect(compileFilter({ orig: { src: "fd00::1" } }).predicate!(icmp6, AF_INET6)).toBe(true);
-    expect(compileFilter({ orig: { src: "fd00:0::0001/128" } }).predicate!(icmp6, AF_INET6)).toBe(true);
+    expect(compileFilter({ orig: { icmpType: 128, icmpId: 9 } }).predicate!(viewOf(icmp6, AF_INET6))).toBe(true);
+    expect(compileFilter({ orig: { src: "fd00::/64", icmpType: 129 } }).predicate!(viewOf(icmp6, AF_INET6))).toBe(false);
+    expect(compileFilter({ orig: { src: "fd00::1" } }).predicate!(viewOf(icmp6, AF_INET6))).toBe(true);
+    expect(compileFilter({ orig: { src: "fd00:0::0001/128" } }).predicate!(viewOf(icmp6, AF_INET6))).toBe(true);
   });
 });
 

@@ -128,6 +128,33 @@ describe.skipIf(skip !== undefined)("conntrack API against the kernel (private n
     expect(listing.summary.received).toBe(10);
   });
 
+  // countMatching: kernel-side filters, and a family-less tuple filter as two filtered family dumps.
+  const counts: [string, FlowFilter, number, number][] = [
+    // filter, entries, entries the kernel sent (received)
+    ["udp dport 53 in both families (split: two filtered dumps)", { orig: { proto: "udp", dstPort: 53 } }, 11, 11],
+    ["tcp only (split)", { orig: { proto: IPPROTO_TCP } }, 20, 20],
+    ["mark (kernel, one AF_UNSPEC dump)", { mark: 7 }, 10, 10],
+    ["CIDR (user space)", { orig: { src: "10.1.0.0/28" } }, 15, 41],
+    ["IPv6 address (user space, IPv6 dump)", { orig: { src: "fd00::2" } }, 1, 6],
+    ["nothing matches", { orig: { proto: "udp", dstPort: 9 } }, 0, 0],
+  ];
+  it.each(counts)("counts matching entries: %s", async (_, filter, expected, received) => {
+    for (const summary of [ct.countMatchingSync(filter), await ct.countMatching(filter)]) {
+      expect(summary.fallbacks).toEqual([]);
+      expect(summary.entries).toBe(expected);
+      expect(summary.received).toBe(received);
+    }
+    // The same count as a listing without any kernel filter.
+    expect(listAll(ct, filter, false).flows.length).toBe(expected);
+  });
+
+  it("reads netfilter sysctls inside the namespace (nf_conntrack_acct, nf_conntrack_count)", () => {
+    expect(ct.sysctl("nf_conntrack_count")).toBe(String(ct.countSync()));
+    expect(["0", "1"]).toContain(ct.sysctl("nf_conntrack_acct"));
+    expect(ct.sysctl("no_such_sysctl")).toBeUndefined();
+    expect(ct.sysctl("../../../etc/passwd")).toBeUndefined();
+  });
+
   it("gets one entry, updates a batch, and reports ENOENT for a missing one", async () => {
     const got = ct.getSync(fixture[2]!);
     expect(got.tupleOrig?.tupleIp?.ipV4Src).toBe("10.1.0.3");

@@ -4,11 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { NLM_F_CREATE, NLM_F_EXCL } from "@tsconntrack/codec";
+import { ConntrackEvent, ConntrackMcastGroup, ConntrackReply, ConntrackRequest } from "@tsconntrack/codec/conntrack";
 import { readPcapFile } from "@tsconntrack/socket";
 import { Conntrack } from "../src/conntrack.js";
 import { AF_INET } from "../src/constants.js";
 import { buildFlow } from "../src/tuple.js";
-import { FakeKernel } from "./helpers/fake-kernel.js";
+import { conntrackKernel } from "./helpers/conntrack-kernel.js";
 import { runSession } from "./helpers/session-script.js";
 
 const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url));
@@ -29,15 +31,17 @@ describe("replay", () => {
     try {
       const path = join(dir, "session.pcap");
       const flow = buildFlow({ orig: { src: "10.0.0.1", dst: "10.0.0.2", proto: "udp", sport: 1, dport: 2 } });
-      const kernel = new FakeKernel((r) => (r.header.type === 0x101 ? { messages: [{ type: 0x100, family: AF_INET, attrs: flow }] } : {}));
-      const events = new FakeKernel();
-      events.pushEvent(0x100, 0x600, AF_INET, "conntrack-attrs", flow);
-      const recording = Conntrack.open({ transport: kernel, eventTransport: events, record: path });
+      const kernel = conntrackKernel((r) => (r.header.type === ConntrackRequest.get ? { messages: [{ type: ConntrackReply.get, fixed: { nfgenFamily: AF_INET }, attrs: flow }] } : {}));
+      const recording = Conntrack.open({ transport: kernel.socket(), eventTransport: kernel.socket(), record: path });
       const first: unknown[] = [];
       recording.createSync([flow]);
       recording.listSync({}, (f) => first.push(f));
       const stream = recording.events();
-      first.push(stream.nextSync());
+      kernel.multicast(ConntrackMcastGroup.conntrackNew, { type: ConntrackEvent.eventNew, flags: NLM_F_CREATE | NLM_F_EXCL, fixed: { nfgenFamily: AF_INET }, attrs: flow });
+      const live = stream.nextSync() as { toJSON?: () => unknown }[];
+      // toJSON is a closure per event: compared through what it returns, below.
+      for (const event of live) delete event.toJSON;
+      first.push(live);
       recording.close();
       expect(readPcapFile(path).records.map((r) => r.direction)).toEqual(["sent", "received", "sent", "received", "received"]);
 
@@ -45,10 +49,15 @@ describe("replay", () => {
       const second: unknown[] = [];
       expect(replay.createSync([flow])).toEqual([{ ok: true }]);
       replay.listSync({}, (f) => second.push(f));
-      const replayed = replay.events().nextSync() as { receivedAt?: { seconds: number } }[];
+      const replayed = replay.events().nextSync() as { receivedAt?: { seconds: number }; toJSON?: () => { time?: string } }[];
       // A replayed event also says when it was captured (the record's time).
       expect(replayed[0]?.receivedAt?.seconds).toBe(readPcapFile(path).records[4]!.timestamp.seconds);
-      for (const event of replayed) delete event.receivedAt;
+      const capturedAt = new Date(readPcapFile(path).records[4]!.timestamp.seconds * 1000).toISOString().slice(0, 19);
+      expect(replayed[0]?.toJSON?.().time?.slice(0, 19)).toBe(capturedAt);
+      for (const event of replayed) {
+        delete event.receivedAt;
+        delete event.toJSON;
+      }
       second.push(replayed);
       replay.close();
       expect(second).toEqual(first);

@@ -10,7 +10,8 @@ import { RecordingTransport } from "../src/recording-transport.js";
 import { NetlinkClient } from "../src/request.js";
 import type { RecvmsgInfo, Syscalls } from "../src/syscalls.js";
 import { readHeader, viewOf } from "../src/wire.js";
-import { errorMessage, message } from "./helpers/messages.js";
+import { errorMessage } from "../src/testing.js";
+import { message } from "./helpers/messages.js";
 
 const PORT_ID = 777;
 
@@ -59,7 +60,7 @@ const REPLY_PAYLOAD = new Uint8Array([2, 0, 0, 0, 8, 0, 7, 0, 0xde, 0xad, 0xbe, 
 
 /** The reply in one datagram, the ACK in the next: the ACK lands where the reply was read. */
 function replyThenAck(seq: number): Uint8Array[] {
-  return [message({ type: 0x100, seq, pid: PORT_ID, payload: REPLY_PAYLOAD }), errorMessage(seq, PORT_ID, 0)];
+  return [message({ type: 0x100, seq, pid: PORT_ID, payload: REPLY_PAYLOAD }), errorMessage({ seq, portId: PORT_ID })];
 }
 
 const GET = { type: 0x101, payload: new Uint8Array([2, 0, 0, 0]) };

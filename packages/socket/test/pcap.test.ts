@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { CaptureRecord } from "../src/capture.js";
 import { decodePcap, isPcapFormatError } from "../src/pcap/reader.js";
 import { encodePcap } from "../src/pcap/writer.js";
-import { datagram, doneMessage, errorMessage, message } from "./helpers/messages.js";
+import { doneMessage, errorMessage } from "../src/testing.js";
+import { datagram, message } from "./helpers/messages.js";
 
 const dir = mkdtempSync(join(tmpdir(), "sock-pcap-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,9 +26,9 @@ function sampleRecords(): CaptureRecord[] {
   return [
     { direction: "sent", bytes: message({ type: 0x101, flags: 0x301, seq: 7, pid: 0, payload: new Uint8Array([2, 0, 0, 0]) }), timestamp: at(0), protocol: 12 },
     { direction: "received", bytes: datagram(conntrackEntry(7, 999), conntrackEntry(7, 999)), timestamp: at(1), protocol: 12 },
-    { direction: "received", bytes: doneMessage(7, 999), timestamp: at(2), protocol: 12 },
+    { direction: "received", bytes: doneMessage({ seq: 7, portId: 999 }), timestamp: at(2), protocol: 12 },
     { direction: "sent", bytes: message({ type: 0x102, flags: 0x5, seq: 8, pid: 0, payload: new Uint8Array([2, 0, 0, 0]) }), timestamp: at(3), protocol: 12 },
-    { direction: "received", bytes: errorMessage(8, 999, -2), timestamp: at(4), protocol: 12 },
+    { direction: "received", bytes: errorMessage({ seq: 8, portId: 999, errno: "ENOENT" }), timestamp: at(4), protocol: 12 },
   ];
 }
 

@@ -13,7 +13,8 @@ import { encodePcap } from "../src/pcap/writer.js";
 import { buildReplayScript } from "../src/replay-script.js";
 import { ReplayTransport } from "../src/replay-transport.js";
 import { NetlinkClient } from "../src/request.js";
-import { datagram, doneMessage, errorMessage, message } from "./helpers/messages.js";
+import { doneMessage, errorMessage } from "../src/testing.js";
+import { datagram, message } from "./helpers/messages.js";
 
 const SEQ = 1795478103;
 const DUMP_PID = 28237;
@@ -23,6 +24,10 @@ const DUMP = { type: 0x101, flags: 0x300, payload: NFGEN };
 const deleteOf = (id: number) => ({ type: 0x102, payload: new Uint8Array([2, 0, 0, 0, 8, 0, 12, 0, 0, 0, 0, id]) });
 const entry = (id: number, seq = SEQ, pid = DUMP_PID) =>
   message({ type: 0x100, flags: 0x22, seq, pid, payload: new Uint8Array([2, 0, 0, 0, 8, 0, 12, 0, 0, 0, 0, id]) });
+
+/** The kernel's ACK (or error) on the second socket and NLMSG_DONE on the dump's, for seq SEQ. */
+const ackOnSecond = (errno: string | number = 0) => errorMessage({ seq: SEQ, portId: SECOND_PID, errno });
+const doneOnDump = () => doneMessage({ seq: SEQ, portId: DUMP_PID });
 
 function sent(bytes: Uint8Array): CaptureRecord {
   return { direction: "sent", bytes, timestamp: { seconds: 0, nanoseconds: 0 }, protocol: 12 };
@@ -42,12 +47,12 @@ function deleteCapture(): { records: CaptureRecord[]; sockets: number[] } {
     sent(request(0x101, 0x301)),
     received(datagram(entry(1), entry(2))),
     sent(request(0x102, 0x5, 1)),
-    received(errorMessage(SEQ, SECOND_PID, 0)),
+    received(ackOnSecond()),
     sent(request(0x102, 0x5, 2)),
-    received(errorMessage(SEQ, SECOND_PID, -2)),
-    received(datagram(entry(3), doneMessage(SEQ, DUMP_PID))),
+    received(ackOnSecond("ENOENT")),
+    received(datagram(entry(3), doneOnDump())),
     sent(request(0x102, 0x5, 3)),
-    received(errorMessage(SEQ, SECOND_PID, 0)),
+    received(ackOnSecond()),
   ];
   return { records, sockets: [0, 0, 1, 1, 1, 1, 0, 1, 1] };
 }
@@ -100,12 +105,12 @@ describe("replay matched per message", () => {
       sent(request(0x101, 0x301)),
       received(datagram(entry(1), entry(2))),
       sent(request(0x100, 0x5, 1)),
-      received(errorMessage(SEQ, SECOND_PID, 0)),
+      received(ackOnSecond()),
       sent(request(0x101, 0x5, 1)),
       received(entry(1, SEQ, SECOND_PID)),
       sent(request(0x100, 0x5, 2)),
-      received(errorMessage(SEQ, SECOND_PID, -2)),
-      received(doneMessage(SEQ, DUMP_PID)),
+      received(ackOnSecond("ENOENT")),
+      received(doneOnDump()),
     ];
     const client = new NetlinkClient(new ReplayTransport(records, { sockets: [0, 0, 1, 1, 1, 1, 1, 1, 0], strict: false }));
     expect(entryIds(client)).toEqual([1, 2]);
@@ -130,7 +135,7 @@ describe("replay matched per message", () => {
       sent(request(0x101, 0x5, 1)),
       received(entry(1, SEQ, SECOND_PID)),
       sent(request(0x101, 0x301)),
-      received(datagram(entry(2), doneMessage(SEQ, DUMP_PID))),
+      received(datagram(entry(2), doneOnDump())),
     ];
     const client = new NetlinkClient(new ReplayTransport(records, { sockets: [1, 1, 0, 0], strict: false }));
     expect(entryIds(client)).toEqual([2]);

@@ -1,39 +1,42 @@
 import { describe, expect, it } from "vitest";
+import { NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL } from "@tsconntrack/codec";
+import { conntrack, ConntrackEvent, ConntrackMcastGroup, ConntrackReply, ConntrackRequest } from "@tsconntrack/codec/conntrack";
 import { RecordingTransport } from "../src/recording-transport.js";
 import { ReplayTransport } from "../src/replay-transport.js";
 import { NetlinkClient } from "../src/request.js";
 import { EventSubscription, type EventItem } from "../src/subscription.js";
-import { NetlinkSocketError, isNetlinkProtocolError } from "../src/errors.js";
+import { isNetlinkProtocolError } from "../src/errors.js";
 import { decodePcap } from "../src/pcap/reader.js";
 import { encodePcap } from "../src/pcap/writer.js";
-import { datagram, doneMessage, errorMessage, message } from "./helpers/messages.js";
-import { ScriptedTransport, type SentMessage } from "./helpers/scripted-transport.js";
+import { ScriptedKernel, type RawReply } from "../src/testing.js";
 
 const PID = 31337;
 const NFGEN = new Uint8Array([2, 0, 0, 0]);
-const DUMP = { type: 0x101, flags: 0x300, payload: NFGEN };
-const entry = (seq: number, id: number) => message({ type: 0x100, flags: 0x2, seq, pid: PID, payload: new Uint8Array([2, 0, 0, 0, 8, 0, 12, 0, 0, 0, 0, id]) });
+const DUMP = { type: ConntrackRequest.get, flags: NLM_F_DUMP, payload: NFGEN };
+/** An entry with only CTA_ID, whose last byte the session reads back. */
+const entry = (id: number): RawReply => ({ type: ConntrackReply.get, payload: new Uint8Array([...NFGEN, ...conntrack.encodeAttrs("conntrack-attrs", { id })]) });
 
-function fakeKernel(sent: SentMessage[]): Uint8Array[] {
-  const first = sent[0]!;
-  if (first.header.flags & 0x300 && first.header.type === 0x101) {
-    const seq = first.header.seq;
-    return [datagram(entry(seq, 1), entry(seq, 2)), datagram(entry(seq, 3), doneMessage(seq, PID))];
-  }
-  return [datagram(...sent.map((m) => errorMessage(m.header.seq, PID, m.payload[4] === 9 ? -17 : 0)))];
-}
+/**
+ * Dumps three entries in two datagrams; of a batch (raw payloads tagged in their 5th byte) fails
+ * the one tagged 9 with EEXIST, the acknowledgements of a datagram together in one.
+ */
+const kernel = () =>
+  new ScriptedKernel({
+    coalesce: true,
+    handler: (request) => (request.dump ? { messages: [entry(1), entry(2), entry(3)], split: [2] } : request.payload[4] === 9 ? { errno: "EEXIST" } : undefined),
+  });
 
 async function session(client: NetlinkClient) {
   const ids: number[] = [];
   client.dumpSync(DUMP, (m) => ids.push(m.bytes[m.bytes.length - 1]!));
-  const results = client.batchSync([1, 9, 2].map((n) => ({ type: 0x100, flags: 0x600, payload: new Uint8Array([2, 0, 0, 0, n, 0, 0, 0]) })));
+  const results = client.batchSync([1, 9, 2].map((n) => ({ type: ConntrackRequest.new, flags: NLM_F_CREATE | NLM_F_EXCL, payload: new Uint8Array([...NFGEN, n, 0, 0, 0]) })));
   const asyncIds: number[] = [];
   for await (const m of client.dump(DUMP)) asyncIds.push(m.bytes[m.bytes.length - 1]!);
   return { ids, asyncIds, errors: results.map((r) => r.error?.code ?? "ok") };
 }
 
 function record() {
-  const recording = new RecordingTransport(new ScriptedTransport(fakeKernel, PID));
+  const recording = new RecordingTransport(kernel().socket({ portId: PID }));
   return { recording, client: new NetlinkClient(recording, { initialSeq: 5000 }) };
 }
 
@@ -75,17 +78,21 @@ describe("record and replay", () => {
   });
 
   it("records an ENOBUFS as an overrun marker and replays it as ENOBUFS", async () => {
-    const inner = new ScriptedTransport();
-    inner.queue.push(message({ type: 0x100, flags: 0x600, seq: 0, pid: 0, payload: NFGEN }), new NetlinkSocketError("recv", 105), message({ type: 0x102, seq: 0, pid: 0, payload: NFGEN }));
-    const recording = new RecordingTransport(inner);
+    const events = new ScriptedKernel();
+    const socket = events.socket();
+    const recording = new RecordingTransport(socket);
+    const subscription = new EventSubscription(recording, [ConntrackMcastGroup.conntrackNew]);
+    events.multicast(ConntrackMcastGroup.conntrackNew, { type: ConntrackEvent.eventNew, flags: NLM_F_CREATE | NLM_F_EXCL, payload: NFGEN });
+    socket.overrun();
+    events.multicast(ConntrackMcastGroup.conntrackNew, { type: ConntrackEvent.eventDestroy, payload: NFGEN });
     const kinds = async (subscription: EventSubscription) => {
       const out: string[] = [];
       for await (const item of subscription as AsyncIterable<EventItem>) out.push(item.kind === "message" ? item.message.header.type.toString(16) : item.kind);
       return out;
     };
-    const live = await kinds(new EventSubscription(recording, [1]));
+    const live = await kinds(subscription);
     expect(live).toEqual(["100", "overrun", "102"]);
-    const replayed = await kinds(new EventSubscription(new ReplayTransport(decodePcap(encodePcap(recording.records)).records), [1]));
+    const replayed = await kinds(new EventSubscription(new ReplayTransport(decodePcap(encodePcap(recording.records)).records), [ConntrackMcastGroup.conntrackNew]));
     expect(replayed).toEqual(live);
   });
 });

@@ -7,7 +7,8 @@ import { listCase } from "./list.js";
 import { rssCase } from "./rss.js";
 import { startupCase } from "./startup.js";
 import { syncCase } from "./sync.js";
+import { viewsCase } from "./views.js";
 
-export const CASES: readonly BenchCase[] = [startupCase, listCase, filterCase, deleteCase, rssCase, eventsCase, syncCase];
+export const CASES: readonly BenchCase[] = [startupCase, listCase, filterCase, deleteCase, rssCase, eventsCase, syncCase, viewsCase];
 
 export type { BenchCase, Step } from "./case.js";

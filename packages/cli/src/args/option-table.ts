@@ -3,6 +3,7 @@
 
 import { NO_ARGUMENT, OPTIONAL_ARGUMENT, REQUIRED_ARGUMENT, type LongOption } from "./getopt.js";
 import { CMD_BIT } from "./protocols.js";
+import { OPTION_FLAGS } from "./types.js";
 
 export const OPTSTRING = ":L::I::U::D::G::E::F::A::hVs:d:r:q:p:t:u:e:a:z[:]:{:}:m:i:f:o:n::g::c:b:C::Sj::w:l:<:>::(:):";
 
@@ -103,3 +104,14 @@ const ROWS: readonly [number, string][] = [
 ];
 
 export const OPTION_MATRIX: ReadonlyMap<number, string> = new Map(ROWS);
+
+/**
+ * tsconntrack's filtered `-C` (an extension: 1.4.7 allows no option with -C): -L's row without the
+ * options that are not filters there (-z, -o, and -c, which -L accepts but never compares). Used only
+ * for the conntrack table; a line this row refuses still gets 1.4.7's message from the plain row.
+ */
+export const FILTERED_COUNT_ROW: string = (() => {
+  const row = [...OPTION_MATRIX.get(CMD_BIT.list)!];
+  for (const flag of ["zero", "output", "secmark"] as const) row[OPTION_FLAGS.indexOf(flag)] = "0";
+  return row.join("");
+})();

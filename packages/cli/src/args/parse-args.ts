@@ -9,7 +9,7 @@ import { atol, strictU32, strtoul, strtoulAs, toUnsigned } from "./c-numbers.js"
 import { ArgsError, CONNTRACK_IDENTITY, failure, isArgsError, type Identity } from "./errors.js";
 import { CODE_MISSING_ARG, CODE_UNKNOWN, GETOPT_END, Getopt, type LongOption } from "./getopt.js";
 import type { LabelMap, LabelMapLoad } from "./label-map.js";
-import { EXT, EXTENSION_OPTIONS, LONG_OPTIONS, OPTION_MATRIX, OPTSTRING, longNameOf } from "./option-table.js";
+import { EXT, EXTENSION_OPTIONS, FILTERED_COUNT_ROW, LONG_OPTIONS, OPTION_MATRIX, OPTSTRING, longNameOf } from "./option-table.js";
 import { EVENT_BIT, OUTPUT_BIT, parseEventList, parseOutputList, parseStatusList } from "./parameter-lists.js";
 import { EMPTY_PROTOCOL_DATABASE, type ProtocolDatabase } from "./protocol-db.js";
 import { applyL4Action, CMD_BIT, PROTO_HANDLERS, UNKNOWN_HANDLER, type ProtoHandler } from "./protocols.js";
@@ -522,15 +522,28 @@ class Parser {
     if (state.has("any-nat") && (state.has("src-nat") || state.has("dst-nat"))) {
       throw new ArgsError("cannot specify `--src-nat' or `--dst-nat' with `--any-nat'", 2);
     }
-    checkMatrix(this.matrixOptions(commandBit), OPTION_MATRIX.get(commandBit)!, OPTION_FLAGS.length, OPTION_FLAGS, [
-      "you have to specify `--src' and `--dst'",
-      "you have to specify `--reply-src' and `--reply-dst'",
-    ], [bitOf("src") | bitOf("dst"), bitOf("reply-src") | bitOf("reply-dst")]);
-    const handler = state.proto?.handler;
-    if (handler !== undefined && commandBit !== CMD_BIT.help) {
-      checkMatrix(state.l4Flags, handler.rows[commandBit] ?? "", handler.columns, handler.flagNames, handler.pairMessages, [0b11, 0b1100]);
+    const options = this.matrixOptions(commandBit);
+    const filteredCount = commandBit === CMD_BIT.count && state.table === "conntrack" && options !== 0;
+    // Filtered -C takes -L's filters (and protocol options); any other option is refused with 1.4.7's message.
+    const rowBit = filteredCount ? CMD_BIT.list : commandBit;
+    const genericRow = filteredCount ? FILTERED_COUNT_ROW : OPTION_MATRIX.get(commandBit)!;
+    const genericCheck = (row: string): void =>
+      checkMatrix(options, row, OPTION_FLAGS.length, OPTION_FLAGS, [
+        "you have to specify `--src' and `--dst'",
+        "you have to specify `--reply-src' and `--reply-dst'",
+      ], [bitOf("src") | bitOf("dst"), bitOf("reply-src") | bitOf("reply-dst")]);
+    try {
+      genericCheck(genericRow);
+      const handler = state.proto?.handler;
+      if (handler !== undefined && commandBit !== CMD_BIT.help) {
+        checkMatrix(state.l4Flags, handler.rows[rowBit] ?? "", handler.columns, handler.flagNames, handler.pairMessages, [0b11, 0b1100]);
+      }
+      this.commandTimeChecks(rowBit);
+    } catch (error) {
+      // A -C line the extension refuses fails as in 1.4.7, whose -C row refuses every option.
+      if (filteredCount) genericCheck(OPTION_MATRIX.get(commandBit)!);
+      throw error;
     }
-    this.commandTimeChecks(commandBit);
     this.extensionChecks(commandBit);
     return this.result(commandBit, familyGiven);
   }

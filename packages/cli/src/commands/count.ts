@@ -1,7 +1,7 @@
 // -C [expect]: the number of entries, printf("%d\n"). No summary line. -C expect counts every family
 // (1.4.7 counted only IPv4 expectations: DEVIATIONS.md) and, like 1.4.7, prints its count (0) before
 // the error when the dump fails. The netlink stack is loaded only when the /proc fast path below
-// cannot give the kernel's exact answer.
+// cannot give the kernel's exact answer. -C with -L's filters is count-filtered.ts.
 
 import { readFileSync } from "node:fs";
 import type { ParsedCommand } from "../args/types.js";
@@ -9,6 +9,11 @@ import { formatCount } from "../format/stats.js";
 import type { openConntrack } from "../io/session.js";
 import { MESSAGE_PREFIX } from "../io/identity.js";
 import type { Cli } from "./cli.js";
+
+/** Whether a -C line is the filtered extension (plain `-C` takes no option in 1.4.7; `-o json|ndjson` alone chooses its output). */
+function isFilteredCount(cmd: ParsedCommand): boolean {
+  return cmd.command === "count" && cmd.table === "conntrack" && [...cmd.options].some((option) => option !== "output");
+}
 
 const COUNT_PATH = "/proc/sys/net/netfilter/nf_conntrack_count";
 const CAP_NET_ADMIN = 12;
@@ -62,6 +67,8 @@ function countExpectations(ct: ReturnType<typeof openConntrack>, cmd: ParsedComm
 }
 
 export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
+  // -C with filters is our extension; plain -C below stays 1.4.7's.
+  if (isFilteredCount(cmd)) return (await import("./count-filtered.js")).countFiltered(cmd, cli);
   const fast = procCount(cmd);
   if (fast !== undefined) {
     await print(cmd, cli, fast);

@@ -10,7 +10,7 @@ import type { Cli } from "./cli.js";
 import { kernelErrno, operationFailedText } from "./errors.js";
 import { flowFilterFor } from "./flow-filter.js";
 import { EntryPrinter } from "./printer.js";
-import { RAW_LINE_MAX } from "./raw-text.js";
+import { flowView } from "@tsconntrack/conntrack";
 import { UndecodableEntries } from "./undecodable.js";
 
 export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
@@ -22,18 +22,13 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   const skipped = new UndecodableEntries();
   let deleted = 0;
   try {
-    const raw = printer.rawText(nowSec);
     const out = cli.out;
+    const view = flowView();
     const summary = ct.deleteMatchingSync(flowFilterFor(cmd, "delete"), {
       onUndecodable: skipped.report,
       onDeletedMessage: (message, family) => {
-        const end = raw === undefined ? -1 : raw.write(message, 0, message.length, family, out.reserve(RAW_LINE_MAX), out.position);
-        if (end >= 0) return out.commit(end);
-        const decoded = skipped.decode(message, 0, message.length);
-        if (decoded === undefined) return;
-        const printed = printer.entry(decoded, family, nowSec);
-        out.write(printed.stdout);
-        stderr += printed.stderr;
+        const warning = printer.entry(out, view.walkMessage(message), family, nowSec);
+        if (warning !== undefined) stderr += warning + "\n";
       },
     });
     deleted = summary.deleted;

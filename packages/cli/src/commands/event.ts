@@ -4,7 +4,7 @@
 // prints conntrack's three-line warning (JSON: an overrun record), the loop goes on, and --resync
 // dumps the table. SIGINT/SIGTERM end it: XML footer, "N flow events have been shown.", exit 0.
 
-import { compileFilter, type EventGroup } from "@tsconntrack/conntrack";
+import type { EventGroup } from "@tsconntrack/conntrack";
 import { strerror } from "@tsconntrack/codec";
 import { isNetlinkSocketError } from "@tsconntrack/socket";
 import type { ParsedCommand } from "../args/types.js";
@@ -50,7 +50,7 @@ function open(cmd: ParsedCommand): EventSource | { error: string } {
       groups: groupsFor(cmd),
       receiveBufferSize: cmd.bufferSize ?? DEFAULT_EVENT_BUFFER,
       program: flows && !replaying ? buildEventFilter(eventFilterSpec(cmd)) : null,
-      predicate: flows ? compileFilter(flowFilterFor(cmd, "event")).predicate : undefined,
+      filter: flows ? flowFilterFor(cmd, "event") : undefined,
     });
   } catch (error) {
     // conntrack: perror("mnl_socket_bind") then "Can't open netlink socket" (exit 1).
@@ -111,8 +111,8 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
         writeStderr(ENOBUFS_WARNING_LINES.join("\n") + "\n");
         if (resync) {
           let stderr = "";
-          const entries = resyncDump(cmd, (flow, family) => {
-            const printed = lines.resyncEntry(flow, family, time, nowSec);
+          const entries = resyncDump(cmd, (view, family) => {
+            const printed = lines.resyncEntry(view, family, time, nowSec);
             out.write(printed.stdout);
             stderr += printed.stderr;
           });

@@ -8,8 +8,8 @@
 
 import type { ExpectAttrs } from "@tsconntrack/codec/conntrack";
 import type { ParsedCommand } from "../args/types.js";
-import { formatExpectText } from "../format/expect-text.js";
-import { formatExpectJson } from "../format/json.js";
+import { writeExpectText } from "../format/expect-text.js";
+import { writeExpectJson } from "../format/json.js";
 import { PROGRAM_PREFIX } from "../format/summary.js";
 import { expectTimePrefix } from "../format/time.js";
 import { nowTimeVal } from "../io/clock.js";
@@ -37,13 +37,14 @@ export async function getExpectation(cmd: ParsedCommand, cli: Cli): Promise<numb
   const key = lookupKey(cmd);
   const ct = openConntrack(cmd);
   try {
-    const expect = ct.getExpectSync(key, family);
+    const view = ct.getExpectViewSync(key, family);
     const ctx = { family };
-    if (cmd.output.json || cmd.output.ndjson) cli.out.write(formatExpectJson(expect, ctx) + "\n");
+    if (cmd.output.json || cmd.output.ndjson) writeExpectJson(cli.out, view, ctx);
     else {
-      const prefix = cmd.output.timestamp ? expectTimePrefix(nowTimeVal()) : "";
-      cli.out.write(prefix + formatExpectText(expect, ctx) + "\n");
+      if (cmd.output.timestamp) cli.out.text(expectTimePrefix(nowTimeVal()));
+      writeExpectText(cli.out, view, ctx);
     }
+    cli.out.byte(0x0a);
   } catch (error) {
     return failed(error, cmd, cli);
   } finally {

@@ -3,8 +3,10 @@
 
 import { nowSeconds, nowTimeVal } from "../io/clock.js";
 import type { ParsedCommand } from "../args/types.js";
-import { EXPECT_XML_FOOTER, EXPECT_XML_HEADER, formatExpectText, formatExpectXml } from "../format/expect-text.js";
-import { formatExpectJson, JsonListWriter } from "../format/json.js";
+import { viewFamily } from "@tsconntrack/conntrack";
+import { EXPECT_XML_FOOTER, EXPECT_XML_HEADER, writeExpectText, writeExpectXml } from "../format/expect-text.js";
+import { JsonListWriter, writeExpectJson } from "../format/json.js";
+import { UndecodableEntries } from "./undecodable.js";
 import { summaryLine } from "../format/summary.js";
 import { expectTimePrefix } from "../format/time.js";
 import { LazyXmlHeader } from "../format/xml-header.js";
@@ -27,18 +29,26 @@ export async function listExpectations(cmd: ParsedCommand, cli: Cli): Promise<nu
   const nowSec = nowSeconds();
   let count = 0;
   const ct = openConntrack(cmd);
+  const skipped = new UndecodableEntries();
   try {
-    ct.listExpectSync({ family: expectFamilyFilter(cmd) }, (expect, family) => {
+    ct.listExpectViewsSync({ family: expectFamilyFilter(cmd), onUndecodable: skipped.report }, (view) => {
       count++;
-      const ctx = { family };
-      if (json !== null) return out.write(json.item(formatExpectJson(expect, ctx)));
+      const ctx = { family: viewFamily(view) };
+      if (json !== null) {
+        out.text(json.before());
+        writeExpectJson(out, view, ctx);
+        out.text(json.after());
+        return;
+      }
       // -o timestamp prefixes expectation dumps too (space-padded on the right).
       if (xml !== null) {
-        out.write(xml.beforeFlow() + formatExpectXml(expect, ctx, { nowSec, when: cmd.output.timestamp }) + "\n");
+        out.text(xml.beforeFlow());
+        writeExpectXml(out, view, ctx, { nowSec, when: cmd.output.timestamp });
       } else {
-        const prefix = cmd.output.timestamp ? expectTimePrefix(nowTimeVal()) : "";
-        out.write(prefix + formatExpectText(expect, ctx) + "\n");
+        if (cmd.output.timestamp) out.text(expectTimePrefix(nowTimeVal()));
+        writeExpectText(out, view, ctx);
       }
+      out.byte(0x0a);
     });
   } catch (error) {
     const errno = kernelErrno(error);
@@ -55,5 +65,5 @@ export async function listExpectations(cmd: ParsedCommand, cli: Cli): Promise<nu
     out.flush();
   }
   out.finish(withOurPrefix(summaryLine("expect-list", count)) + "\n", cli.stdoutIsTty);
-  return 0;
+  return skipped.status(0);
 }

@@ -63,7 +63,7 @@ export function flowFilterFor(cmd: ParsedCommand, purpose: FilterPurpose): FlowF
     Object.assign(filter, tupleFilters(cmd, purpose));
   }
   const predicate = buildEntryFilter(cmd, purpose, "beyond-flow-filter");
-  if (predicate !== null) filter.predicate = predicate;
+  if (predicate !== null) filter.viewPredicate = predicate;
   return filter;
 }
 

@@ -11,7 +11,7 @@ import { kernelErrno, operationFailedText } from "./errors.js";
 import { buildEntryFilter, familyNumber } from "./filter.js";
 import { loadedLabelMap } from "./labels.js";
 import { EntryPrinter } from "./printer.js";
-import { entryFamily, lookupKey } from "./tuples.js";
+import { lookupKey, viewEntryFamily } from "./tuples.js";
 
 export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   if (cmd.table === "expect") return (await import("./expect-commands.js")).getExpectation(cmd, cli);
@@ -21,10 +21,10 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   let count = 0;
   try {
     const family = familyNumber(cmd.family);
-    const flow = ct.getSync(lookupKey(cmd), family === 0 ? undefined : family);
-    if (filter === null || filter(flow, entryFamily(flow))) {
-      const printed = printer.entry(flow, entryFamily(flow), nowSeconds());
-      cli.out.write(printed.stdout);
+    const view = ct.getViewSync(lookupKey(cmd), family === 0 ? undefined : family);
+    const entryFamily = viewEntryFamily(view);
+    if (filter === null || filter(view, entryFamily)) {
+      printer.entry(cli.out, view, entryFamily, nowSeconds());
       count++;
     }
   } catch (error) {

@@ -10,8 +10,7 @@ import { operationFailedText, kernelErrno } from "./errors.js";
 import { flowFilterFor, refusedListFilter } from "./flow-filter.js";
 import { loadedLabelMap } from "./labels.js";
 import { EntryPrinter } from "./printer.js";
-import { RAW_LINE_MAX } from "./raw-text.js";
-import type { ConntrackAttrs } from "@tsconntrack/conntrack";
+import { viewFamily } from "@tsconntrack/conntrack";
 import { UndecodableEntries } from "./undecodable.js";
 
 export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
@@ -30,31 +29,13 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   const ct = openConntrack(cmd);
   const skipped = new UndecodableEntries();
   const options = { table: cmd.table, filter: flowFilterFor(cmd, "list"), zero: cmd.zero, onUndecodable: skipped.report };
-  const print = (flow: ConntrackAttrs, family: number) => {
-    const printed = printer.entry(flow, family, nowSec);
-    out.write(printed.stdout);
-    if (printed.stderr !== "") stderr += printed.stderr;
-  };
-  const raw = printer.rawText(nowSec);
   try {
-    if (raw !== undefined) {
-      // Lines go from the receive buffer straight into the output buffer; odd entries take the generic path.
-      await ct.listMessages(options, (datagram, offset, length, family, flow) => {
-        const end = raw.write(datagram, offset, length, family, out.reserve(RAW_LINE_MAX), out.position);
-        if (end >= 0) out.commit(end);
-        else {
-          const decoded = flow ?? skipped.decode(datagram, offset, length);
-          if (decoded === undefined) return;
-          print(decoded, family);
-        }
-        count++;
-      });
-    } else {
-      ct.listSync(options, (flow, family) => {
-        print(flow, family);
-        count++;
-      });
-    }
+    // Each entry goes from the receive buffer through its view straight into the output buffer.
+    await ct.listViews(options, (view) => {
+      const warning = printer.entry(out, view, viewFamily(view), nowSec);
+      if (warning !== undefined) stderr += warning + "\n";
+      count++;
+    });
   } catch (error) {
     const errno = kernelErrno(error);
     if (errno === undefined) throw error;

@@ -1,23 +1,18 @@
-// Turns decoded entries into conntrack's output for one command: the default line, XML, save or JSON,
-// with the per-command rules (which -o flags apply, XML header/footer, save prefix).
+// Writes entries in conntrack's output for one command: the default line, XML, save or JSON, with
+// the per-command rules (which -o flags apply, XML header/footer, save prefix). Every entry comes
+// as a view (see @tsconntrack/conntrack's flow-view) and goes straight into a ByteWriter.
 
+import type { MessageView } from "@tsconntrack/conntrack";
 import type { ParsedCommand } from "../args/types.js";
-import { formatConntrackText } from "../format/conntrack-text.js";
-import { CONNTRACK_XML_FOOTER, CONNTRACK_XML_HEADER, formatConntrackXml } from "../format/conntrack-xml.js";
-import { formatConntrackSave, type SaveKind } from "../format/save.js";
-import { formatConntrackEventJson, formatConntrackJson, JsonListWriter } from "../format/json.js";
+import { writeConntrackText } from "../format/conntrack-text.js";
+import { CONNTRACK_XML_FOOTER, CONNTRACK_XML_HEADER, writeConntrackXml } from "../format/conntrack-xml.js";
+import { writeConntrackSave, type SaveKind } from "../format/save.js";
+import { JsonListWriter, writeConntrackEventJson, writeConntrackJson } from "../format/json.js";
 import { LazyXmlHeader } from "../format/xml-header.js";
-import type { ConntrackValue, EventType, LabelMap, TimeVal } from "../format/types.js";
-import { RawConntrackText, rawTextSupported } from "./raw-text.js";
+import type { EventType, LabelMap, TimeVal } from "../format/types.js";
+import type { ByteWriter } from "../io/byte-writer.js";
 
 export type PrintPurpose = "list" | "get" | "delete" | "update" | "event";
-
-export interface PrintedEntry {
-  /** Text for stdout (with newline), possibly empty. */
-  readonly stdout: string;
-  /** Text for stderr (save's unsupported-family warning). */
-  readonly stderr: string;
-}
 
 export class EntryPrinter {
   private readonly cmd: ParsedCommand;
@@ -39,50 +34,47 @@ export class EntryPrinter {
     this.json = jsonMode === null ? null : new JsonListWriter(purpose === "event" ? "ndjson" : jsonMode);
   }
 
-  /** One entry. `event` and `time` are for -E. */
-  entry(ct: ConntrackValue, family: number, nowSec: number, event?: EventType, time?: TimeVal): PrintedEntry {
+  /**
+   * One entry with its newline; `family` is the message's (viewFamily). `event` and `time` are for
+   * -E, `jsonExtra` holds already-encoded JSON members for events. Returns save's warning for stderr.
+   */
+  entry(w: ByteWriter, v: MessageView, family: number, nowSec: number, event?: EventType, time?: TimeVal, jsonExtra = ""): string | undefined {
     const ctx = event === undefined ? { family } : { family, event };
     const output = this.cmd.output;
     if (this.json !== null) {
-      const object =
-        event !== undefined && time !== undefined
-          ? formatConntrackEventJson(ct, ctx, time, { labelMap: this.labelMap })
-          : formatConntrackJson(ct, ctx, { labelMap: this.labelMap });
-      return { stdout: this.json.item(object), stderr: "" };
+      const before = this.json.before();
+      if (before !== "") w.byte(before.charCodeAt(0));
+      if (event !== undefined && time !== undefined) writeConntrackEventJson(w, v, ctx, time, { labelMap: this.labelMap }, jsonExtra);
+      else writeConntrackJson(w, v, ctx, { labelMap: this.labelMap });
+      w.text(this.json.after());
+      return undefined;
     }
     if (output.save) {
       const kind: SaveKind = event ?? (this.purpose === "delete" ? "delete" : "dump");
-      const saved = formatConntrackSave(ct, ctx, kind);
-      return { stdout: saved.line + "\n", stderr: saved.warning === undefined ? "" : saved.warning + "\n" };
+      const warning = writeConntrackSave(w, v, ctx, kind);
+      w.byte(0x0a);
+      return warning;
     }
     if (output.xml) {
-      const header = this.xml?.beforeFlow() ?? "";
-      const line = formatConntrackXml(ct, ctx, {
+      if (this.xml !== null) w.text(this.xml.beforeFlow());
+      writeConntrackXml(w, v, ctx, {
         ktimestamp: this.ktimestamp,
         when: output.timestamp && event !== undefined,
         labelMap: this.labelMap,
         nowSec,
       });
-      return { stdout: header + line + "\n", stderr: "" };
+      w.byte(0x0a);
+      return undefined;
     }
-    const line = formatConntrackText(ct, ctx, {
+    writeConntrackText(w, v, ctx, {
       extended: output.extended,
       id: output.id,
       ktimestamp: this.ktimestamp,
       labelMap: this.labelMap,
       nowSec,
     });
-    return { stdout: line + "\n", stderr: "" };
-  }
-
-  /**
-   * A formatter that writes this printer's lines straight from message bytes, when they are in the
-   * default format (not JSON, XML, save or -o ktimestamp); entries it declines go through `entry`.
-   */
-  rawText(nowSec: number): RawConntrackText | undefined {
-    const output = this.cmd.output;
-    if (this.json !== null || output.save || output.xml || this.ktimestamp || !rawTextSupported()) return undefined;
-    return new RawConntrackText({ extended: output.extended, id: output.id, nowSec });
+    w.byte(0x0a);
+    return undefined;
   }
 
   /** What closes the listing: the XML footer of -L/-E, the JSON array's end. -G prints no footer. */

@@ -1,5 +1,6 @@
 // Building the attributes of -I/-A/-G requests from a parsed command line.
 
+import { FLOW, TUPLE, type MessageView } from "@tsconntrack/conntrack";
 import type { ConntrackAttrs, TupleAttrs, TupleProtoAttrs } from "@tsconntrack/codec/conntrack";
 import { icmpReplyType } from "@tsconntrack/conntrack";
 import type { Address, ParsedCommand } from "../args/types.js";
@@ -80,4 +81,10 @@ export function labelBitmap(bits: readonly number[], size = 16): Uint8Array {
 export function entryFamily(flow: Pick<ConntrackAttrs, "tupleOrig" | "tupleReply">): number {
   const ip = flow.tupleOrig?.tupleIp ?? flow.tupleReply?.tupleIp;
   return ip?.ipV6Src !== undefined || ip?.ipV6Dst !== undefined ? 10 : 2;
+}
+
+/** entryFamily of an entry's view: its first tuple's addresses, not the message's family. */
+export function viewEntryFamily(v: MessageView): number {
+  const b = v.pos[FLOW.orig + TUPLE.ip]! >= 0 ? FLOW.orig : FLOW.reply;
+  return v.pos[b + TUPLE.ip]! >= 0 && (v.pos[b + TUPLE.v6src]! >= 0 || v.pos[b + TUPLE.v6dst]! >= 0) ? 10 : 2;
 }

@@ -1,8 +1,7 @@
 // Entries the kernel sent that cannot be decoded (a malformed attribute): each is reported on stderr
 // as it is met and skipped, the rest of the listing goes on, and the command fails at the end.
 
-import { decodeEntryAt, type ConntrackAttrs } from "@tsconntrack/conntrack";
-import { isNetlinkDecodeError, type NetlinkDecodeError } from "@tsconntrack/codec";
+import type { NetlinkDecodeError } from "@tsconntrack/codec";
 import { MESSAGE_PREFIX } from "../io/identity.js";
 import { writeStderr } from "../io/output.js";
 
@@ -14,17 +13,6 @@ export class UndecodableEntries {
     this.count++;
     writeStderr(`${MESSAGE_PREFIX}skipped an entry that cannot be decoded: ${error.message}\n`);
   };
-
-  /** The entry at `datagram[offset, offset + length)`, or undefined once reported. */
-  decode(datagram: Uint8Array, offset: number, length: number): ConntrackAttrs | undefined {
-    try {
-      return decodeEntryAt(datagram, offset, length);
-    } catch (error) {
-      if (!isNetlinkDecodeError(error)) throw error;
-      this.report(error);
-      return undefined;
-    }
-  }
 
   /** The command's status after its summary: failed when anything was skipped. */
   status(otherwise: number): number {

@@ -14,7 +14,8 @@ import { kernelErrno, operationFailedText } from "./errors.js";
 import { flowFilterFor } from "./flow-filter.js";
 import { loadedLabelMap } from "./labels.js";
 import { EntryPrinter } from "./printer.js";
-import { entryFamily } from "./tuples.js";
+import { viewEntryFamily } from "./tuples.js";
+import type { MessageView } from "@tsconntrack/conntrack";
 
 const ENOENT = 2;
 
@@ -84,15 +85,15 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
         return 1;
       }
       const request = updates[i]!;
-      let fresh: ConntrackAttrs;
+      let fresh: MessageView;
       try {
-        fresh = ct.getSync({ tupleOrig: request.tupleOrig!, ...(request.zone !== undefined ? { zone: request.zone } : {}) });
+        fresh = ct.getViewSync({ tupleOrig: request.tupleOrig!, ...(request.zone !== undefined ? { zone: request.zone } : {}) });
       } catch (error) {
         if (kernelErrno(error) === ENOENT) continue;
         throw error;
       }
       updated++;
-      cli.out.write(printer.entry(fresh, entryFamily(fresh), nowSec).stdout);
+      printer.entry(cli.out, fresh, viewEntryFamily(fresh), nowSec);
     }
   } catch (error) {
     const errno = kernelErrno(error);

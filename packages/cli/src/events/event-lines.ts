@@ -3,13 +3,14 @@
 // only tsconntrack has: ` netns=ID` (--all-netns, events from a peer namespace) and the JSON keys
 // `netns`, `portid`, `progname`.
 
-import type { ConntrackEvent } from "@tsconntrack/conntrack";
+import { expectView, flowView, type ConntrackEvent, type MessageView } from "@tsconntrack/conntrack";
 import type { ParsedCommand } from "../args/types.js";
 import { userspaceTag } from "../format/conntrack-text.js";
-import { formatConntrackJson, formatOverrunJson, formatExpectEventJson, jsonString, timeValJson } from "../format/json.js";
-import { EXPECT_XML_FOOTER, EXPECT_XML_HEADER, formatExpectText, formatExpectXml } from "../format/expect-text.js";
+import { formatOverrunJson, jsonString, timeValJson, writeConntrackJson, writeExpectEventJson } from "../format/json.js";
+import { EXPECT_XML_FOOTER, EXPECT_XML_HEADER, writeExpectText, writeExpectXml } from "../format/expect-text.js";
 import { eventTimePrefix, expectTimePrefix } from "../format/time.js";
-import type { ConntrackValue, TimeVal } from "../format/types.js";
+import type { TimeVal } from "../format/types.js";
+import { ByteWriter } from "../io/byte-writer.js";
 import { LazyXmlHeader } from "../format/xml-header.js";
 import type { Painter } from "../io/color.js";
 import { EntryPrinter } from "../commands/printer.js";
@@ -41,12 +42,22 @@ function withMembers(objectJson: string, members: string): string {
   return members === "" ? objectJson : objectJson.slice(0, -1) + members + "}";
 }
 
+/** What one event prints; `stderr` carries save's unsupported-family warning. */
+export interface PrintedEvent {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
 export class EventLines {
   private readonly cmd: ParsedCommand;
   private readonly painter: Painter;
   private readonly printer: EntryPrinter;
   private readonly expectXml: LazyXmlHeader | null;
   readonly json: boolean;
+  /** Each event is walked into its own view and written here first: its line gets post-processed. */
+  private readonly scratch = new ByteWriter(4096);
+  private readonly flows: MessageView = flowView();
+  private readonly expects: MessageView = expectView();
 
   constructor(cmd: ParsedCommand, painter: Painter) {
     this.cmd = cmd;
@@ -57,35 +68,43 @@ export class EventLines {
     this.expectXml = cmd.table === "expect" && cmd.output.xml && !this.json ? new LazyXmlHeader(EXPECT_XML_HEADER, EXPECT_XML_FOOTER) : null;
   }
 
-  /** Text for one event; `stderr` carries save's unsupported-family warning. */
-  event(event: Exclude<ConntrackEvent, { kind: "overrun" | "undecodable" }>, origin: EventOrigin, time: TimeVal, nowSec: number): { stdout: string; stderr: string } {
+  /** Text for one event. */
+  event(event: Exclude<ConntrackEvent, { kind: "overrun" | "undecodable" }>, origin: EventOrigin, time: TimeVal, nowSec: number): PrintedEvent {
     const output = this.cmd.output;
+    const w = this.scratch;
     if (!("flow" in event)) {
+      const view = this.expects.walkMessage(event.message);
       const ctx = { family: event.family, event: event.kind === "exp-new" ? ("new" as const) : ("destroy" as const) };
-      if (this.json) return { stdout: withMembers(formatExpectEventJson(event.expect, ctx, time), jsonExtras(origin)) + "\n", stderr: "" };
+      if (this.json) {
+        writeExpectEventJson(w, view, ctx, time, jsonExtras(origin));
+        return { stdout: w.take() + "\n", stderr: "" };
+      }
       // No [USERSPACE] tag here: 1.4.7's expectation event callback never adds it (only flow events do).
       if (this.expectXml !== null) {
-        const xml = formatExpectXml(event.expect, ctx, { nowSec, when: output.timestamp });
-        return { stdout: this.expectXml.beforeFlow() + this.xmlNetns(xml, origin) + "\n", stderr: "" };
+        writeExpectXml(w, view, ctx, { nowSec, when: output.timestamp });
+        return { stdout: this.expectXml.beforeFlow() + this.xmlNetns(w.take(), origin) + "\n", stderr: "" };
       }
       const prefix = output.timestamp ? expectTimePrefix(time) : "";
-      return { stdout: prefix + formatExpectText(event.expect, ctx) + this.netnsText(origin) + "\n", stderr: "" };
+      writeExpectText(w, view, ctx);
+      return { stdout: prefix + w.take() + this.netnsText(origin) + "\n", stderr: "" };
     }
-    const printed = this.printer.entry(event.flow, event.family, nowSec, event.kind, time);
-    if (this.json) return { stdout: withMembers(printed.stdout.slice(0, -1), jsonExtras(origin)) + "\n", stderr: "" };
-    let line = printed.stdout.slice(0, -1);
+    const view = this.flows.walkMessage(event.message);
+    const warning = this.printer.entry(w, view, event.family, nowSec, event.kind, time, this.json ? jsonExtras(origin) : "");
+    const stderr = warning === undefined ? "" : warning + "\n";
+    let line = w.take().slice(0, -1);
+    if (this.json) return { stdout: line + "\n", stderr };
     if (output.xml) {
       // The lazy header comes first in the text; the netns attribute goes on the <flow> element.
       const at = line.indexOf("<flow ");
       line = at < 0 ? line : line.slice(0, at) + this.xmlNetns(line.slice(at), origin);
-      return { stdout: line + this.tag(origin) + "\n", stderr: printed.stderr };
+      return { stdout: line + this.tag(origin) + "\n", stderr };
     }
     if (this.painter.enabled && !output.save) {
       line = this.painter.event(event.kind, line.slice(0, PREFIX_WIDTH)) + line.slice(PREFIX_WIDTH);
     }
     const prefix = output.timestamp && !output.save ? eventTimePrefix(time) : "";
     const netns = output.save ? "" : this.netnsText(origin);
-    return { stdout: prefix + line + netns + this.tag(origin) + "\n", stderr: printed.stderr };
+    return { stdout: prefix + line + netns + this.tag(origin) + "\n", stderr };
   }
 
   /** The overrun record of JSON modes. */
@@ -94,12 +113,15 @@ export class EventLines {
   }
 
   /** One entry of a --resync dump: ` [RESYNC] ` + the -L line, `{"event":"resync",...}`, or -L's XML/save form. */
-  resyncEntry(ct: ConntrackValue, family: number, time: TimeVal, nowSec: number): { stdout: string; stderr: string } {
+  resyncEntry(view: MessageView, family: number, time: TimeVal, nowSec: number): PrintedEvent {
+    const w = this.scratch;
     if (this.json) {
-      return { stdout: '{"event":"resync","time":' + timeValJson(time) + "," + formatConntrackJson(ct, { family }).slice(1) + "\n", stderr: "" };
+      writeConntrackJson(w, view, { family });
+      return { stdout: '{"event":"resync","time":' + timeValJson(time) + "," + w.take().slice(1) + "\n", stderr: "" };
     }
     // No event type: the -L forms, sharing the event printer's lazy XML header.
-    const printed = this.printer.entry(ct, family, nowSec);
+    const warning = this.printer.entry(w, view, family, nowSec);
+    const printed = { stdout: w.take(), stderr: warning === undefined ? "" : warning + "\n" };
     if (this.cmd.output.xml || this.cmd.output.save) return printed;
     const prefix = this.cmd.output.timestamp ? eventTimePrefix(time) : "";
     return { stdout: prefix + " [RESYNC] " + printed.stdout, stderr: printed.stderr };

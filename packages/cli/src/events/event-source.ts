@@ -2,7 +2,7 @@
 // events() has no hook for a BPF filter yet), with the large receive buffer, the BPF filter,
 // NETLINK_LISTEN_ALL_NSID for --all-netns, and --record. Replay: the conntrack API's session.
 
-import { classifyEvent, type ConntrackEvent, type EventGroup } from "@tsconntrack/conntrack";
+import { classifyEvent, compileFilter, type ConntrackEvent, type EventGroup, type FlowFilter } from "@tsconntrack/conntrack";
 import { ConntrackMcastGroup } from "@tsconntrack/codec/conntrack";
 import { readSync } from "node:fs";
 import { isNetlinkDecodeError, parseMessages } from "@tsconntrack/codec";
@@ -18,7 +18,8 @@ export interface EventSourceOptions {
   readonly receiveBufferSize: number;
   /** cBPF program for SO_ATTACH_FILTER, or null. */
   readonly program: Uint8Array | null;
-  readonly predicate: EventPredicate;
+  /** The user-space filter of flow events (expectation events are not filtered). */
+  readonly filter: FlowFilter | undefined;
 }
 
 export interface EventSource extends AsyncIterable<ConntrackEvent> {
@@ -136,7 +137,10 @@ function openLive(cmd: ParsedCommand, options: EventSourceOptions): EventSource 
     receiveBufferSize: live.receiveBufferSize,
     kernelFilter: options.program !== null,
     live: true,
-    [Symbol.asyncIterator]: () => (fast ? drained(live, options.predicate) : classified(subscription, options.predicate)),
+    [Symbol.asyncIterator]: () => {
+      const predicate = options.filter === undefined ? undefined : compileFilter(options.filter).predicate;
+      return fast ? drained(live, predicate) : classified(subscription, predicate);
+    },
     close: () => {
       subscription.close();
       writer?.close();
@@ -146,19 +150,16 @@ function openLive(cmd: ParsedCommand, options: EventSourceOptions): EventSource 
 
 function openReplay(cmd: ParsedCommand, options: EventSourceOptions): EventSource {
   const ct = openConntrack(cmd);
-  const events = ct.events({ groups: options.groups, receiveBufferSize: options.receiveBufferSize });
+  const events = ct.events({
+    groups: options.groups,
+    receiveBufferSize: options.receiveBufferSize,
+    ...(options.filter !== undefined ? { filter: options.filter } : {}),
+  });
   return {
     receiveBufferSize: events.receiveBufferSize,
     kernelFilter: false,
     live: false,
-    [Symbol.asyncIterator]: async function* () {
-      for await (const event of events) {
-        if (event.kind === "new" || event.kind === "update" || event.kind === "destroy") {
-          if (options.predicate !== undefined && !options.predicate(event.flow, event.family)) continue;
-        }
-        yield event;
-      }
-    },
+    [Symbol.asyncIterator]: () => events[Symbol.asyncIterator](),
     close: () => {
       events.close();
       ct.close();

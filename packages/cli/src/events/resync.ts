@@ -5,15 +5,15 @@
 import type { ParsedCommand } from "../args/types.js";
 import { flowFilterFor } from "../commands/flow-filter.js";
 import { openConntrack } from "../io/session.js";
-import type { ConntrackValue } from "../format/types.js";
+import { viewFamily, type MessageView } from "@tsconntrack/conntrack";
 
-/** Dumps the conntrack table through `onEntry`; returns the number of entries. */
-export function resyncDump(cmd: ParsedCommand, onEntry: (flow: ConntrackValue, family: number) => void): number {
+/** Dumps the conntrack table through `onEntry` (each entry's view, valid during the call); returns the number of entries. */
+export function resyncDump(cmd: ParsedCommand, onEntry: (view: MessageView, family: number) => void): number {
   const ct = openConntrack(cmd);
   let count = 0;
   try {
-    ct.listSync({ filter: flowFilterFor(cmd, "event") }, (flow, family) => {
-      onEntry(flow, family);
+    ct.listViewsSync({ filter: flowFilterFor(cmd, "event") }, (view) => {
+      onEntry(view, viewFamily(view));
       count++;
     });
   } finally {

@@ -1,10 +1,13 @@
-import type { ConntrackValue, EventType, LabelMap, MessageContext, TupleValue } from "./types.js";
-import { IPS_ASSURED, IPS_SEEN_REPLY, TCP_STATES, l3Name, l4Name } from "./names.js";
-import { addressXml, l4Xml, tupleFamily, tupleProtonum } from "./tuple.js";
+// `-o xml`: one `<flow>` line per entry, written from its view. Nothing is escaped, as in conntrack.
+import { FLOW, TUPLE, type MessageView } from "@tsconntrack/conntrack";
+import { latin1, type ByteWriter } from "../io/byte-writer.js";
+import { hasCounterPair, writeBytes, writePackets } from "./counters.js";
 import { labelNames } from "./labels.js";
-import { whenXml } from "./time.js";
-import { counterPair } from "./conntrack-text.js";
+import { IPS_ASSURED, IPS_SEEN_REPLY, TCP_STATES, l3Name, l4Name } from "./names.js";
 import { secmarkNumber } from "./scalars.js";
+import { whenXml } from "./time.js";
+import { tupleFamily, tupleProtonum, writeAddressXml, writeL4Xml } from "./tuple.js";
+import type { EventType, LabelMap, MessageContext } from "./types.js";
 
 export interface ConntrackXmlOptions {
   /** `-o ktimestamp`: `<timestamp><start/><stop/></timestamp>`. */
@@ -22,58 +25,84 @@ export const CONNTRACK_XML_HEADER = XML_DECLARATION + "<conntrack>\n";
 /** Printed by -L after the listing, and by -E on SIGINT/SIGTERM, only if the header was printed. */
 export const CONNTRACK_XML_FOOTER = "</conntrack>\n";
 
-const FLOW_OPEN: Readonly<Record<EventType, string>> = {
-  new: '<flow type="new">',
-  update: '<flow type="update">',
-  destroy: '<flow type="destroy">',
+const FLOW_OPEN: Readonly<Record<EventType, Uint8Array>> = {
+  new: latin1('<flow type="new">'),
+  update: latin1('<flow type="update">'),
+  destroy: latin1('<flow type="destroy">'),
+};
+
+const T = {
+  flow: latin1("<flow>"), flowEnd: latin1("</flow>"),
+  metaOriginal: latin1('<meta direction="original"><layer3 protonum="'),
+  metaReply: latin1('<meta direction="reply"><layer3 protonum="'),
+  layer3End: latin1('</layer3><layer4 protonum="'),
+  layer4End: latin1("</layer4>"), zone: latin1("<zone>"), zoneEnd: latin1("</zone>"),
+  counters: latin1("<counters><packets>"), packetsEnd: latin1("</packets><bytes>"), countersEnd: latin1("</bytes></counters>"),
+  zeroCounters: latin1("<counters><packets>0</packets><bytes>0</bytes></counters>"),
+  metaEnd: latin1("</meta>"), independent: latin1('<meta direction="independent">'),
+  timeout: latin1("<timeout>"), timeoutEnd: latin1("</timeout>"),
+  mark: latin1("<mark>"), markEnd: latin1("</mark>"), labels: latin1("<labels>"), labelsEnd: latin1("</labels>"),
+  secmark: latin1("<secmark>"), secmarkEnd: latin1("</secmark>"), secctx: latin1("<secctx>"), secctxEnd: latin1("</secctx>"),
+  use: latin1("<use>"), useEnd: latin1("</use>"), id: latin1("<id>"), idEnd: latin1("</id>"),
+  assured: latin1("<assured/>"), unreplied: latin1("<unreplied/>"),
+  timestamp: latin1("<timestamp>"), timestampEnd: latin1("</timestamp>"), start: latin1("<start>"), startEnd: latin1("</start>"),
+  stop: latin1("<stop>"), stopEnd: latin1("</stop>"), delta: latin1("<deltatime>"), deltaEnd: latin1("</deltatime>"),
+  helper: latin1("<helper>"), helperEnd: latin1("</helper>"),
 };
 
 /**
  * XML looks up the SCTP and DCCP states in the TCP table too (a library bug kept for fidelity);
  * anything past the table prints NONE.
  */
-function xmlState(state: number): string {
-  return TCP_STATES[state] ?? "NONE";
+const STATE_ELEMENTS = Array.from({ length: 256 }, (_, i) => latin1("<state>" + (TCP_STATES[i] ?? "NONE") + "</state>"));
+
+function stateElement(w: ByteWriter, v: MessageView, slot: number): void {
+  if (v.pos[slot]! >= 0) w.lit(STATE_ELEMENTS[v.num[slot]! & 255]!);
 }
 
-function directionXml(
-  ct: ConntrackValue,
-  tuple: TupleValue | undefined,
-  family: number,
-  direction: "original" | "reply",
-): string {
-  const proto = tupleProtonum(tuple);
-  let s =
-    '<meta direction="' + direction + '"><layer3 protonum="' + family + '" protoname="' + l3Name(family) +
-    '">' + addressXml(tuple, family) + '</layer3><layer4 protonum="' + proto + '" protoname="' +
-    l4Name(proto) + '">' + l4Xml(tuple) + "</layer4>";
-  if (tuple?.tupleZone !== undefined) s += "<zone>" + tuple.tupleZone + "</zone>";
+function element(w: ByteWriter, v: MessageView, slot: number, open: Uint8Array, close: Uint8Array): void {
+  if (v.pos[slot]! < 0) return;
+  w.lit(open);
+  w.uint(v.num[slot]!);
+  w.lit(close);
+}
+
+/** `N" protoname="NAME">` of layer3 (by family) and layer4 (by protocol number), made once each. */
+const l3Attributes: (Uint8Array | undefined)[] = [];
+const l4Attributes: (Uint8Array | undefined)[] = [];
+
+function writeDirection(w: ByteWriter, v: MessageView, nest: number, b: number, c: number, family: number, original: boolean): void {
+  const fam = tupleFamily(v, nest, family);
+  const proto = tupleProtonum(v, b);
+  w.lit(original ? T.metaOriginal : T.metaReply);
+  w.lit((l3Attributes[fam & 255] ??= latin1(fam + '" protoname="' + l3Name(fam) + '">')));
+  writeAddressXml(w, v, b, fam);
+  w.lit(T.layer3End);
+  w.lit((l4Attributes[proto & 255] ??= latin1(proto + '" protoname="' + l4Name(proto) + '">')));
+  writeL4Xml(w, v, b);
+  w.lit(T.layer4End);
+  element(w, v, b + TUPLE.zone, T.zone, T.zoneEnd);
   // The library tests the ORIGINAL counters for both directions.
-  if (counterPair(ct.countersOrig) !== undefined) {
-    const own = counterPair(direction === "original" ? ct.countersOrig : ct.countersReply);
-    const [packets, bytes] = own ?? [0n, 0n];
-    s += "<counters><packets>" + packets + "</packets><bytes>" + bytes + "</bytes></counters>";
+  if (hasCounterPair(v, FLOW.countersOrig)) {
+    if (hasCounterPair(v, c)) {
+      w.lit(T.counters);
+      writePackets(w, v, c);
+      w.lit(T.packetsEnd);
+      writeBytes(w, v, c);
+      w.lit(T.countersEnd);
+    } else w.lit(T.zeroCounters);
   }
-  return s + "</meta>";
+  w.lit(T.metaEnd);
 }
 
-function hasIndependentMeta(ct: ConntrackValue): boolean {
-  const pi = ct.protoinfo;
-  return (
-    pi?.protoinfoTcp?.tcpState !== undefined ||
-    pi?.protoinfoSctp?.sctpState !== undefined ||
-    pi?.protoinfoDccp?.dccpState !== undefined ||
-    ct.timeout !== undefined ||
-    ct.mark !== undefined ||
-    ct.secmark !== undefined ||
-    ct.zone !== undefined ||
-    ct.use !== undefined ||
-    ct.status !== undefined ||
-    ct.id !== undefined ||
-    (ct.labels !== undefined && ct.labels.length > 0) ||
-    ct.timestamp?.start !== undefined ||
-    ct.timestamp?.stop !== undefined
-  );
+const INDEPENDENT_SLOTS = [
+  FLOW.tcpState, FLOW.sctpState, FLOW.dccpState, FLOW.timeout, FLOW.mark, FLOW.secmark, FLOW.zone, FLOW.use, FLOW.status, FLOW.id,
+  FLOW.timestampStart, FLOW.timestampStop,
+];
+
+function hasIndependentMeta(v: MessageView): boolean {
+  for (const slot of INDEPENDENT_SLOTS) if (v.pos[slot]! >= 0) return true;
+  return v.pos[FLOW.labels]! >= 0 && v.len[FLOW.labels]! > 0;
 }
 
 /** XML deltatime: computed in nanoseconds when both ends exist, so it can be 1 below delta-time. */
@@ -82,55 +111,74 @@ function deltaTimeXml(start: bigint, stop: bigint | undefined, nowSec: number): 
     stop !== undefined
       ? BigInt.asUintN(64, stop - start) / 1_000_000_000n
       : BigInt.asUintN(64, BigInt(nowSec) - start / 1_000_000_000n);
-  return "<deltatime>" + delta + "</deltatime>";
+  return delta.toString();
 }
 
-/** One `<flow>...</flow>` line (no newline). Nothing is escaped, as in conntrack. */
-export function formatConntrackXml(ct: ConntrackValue, ctx: MessageContext, opts: ConntrackXmlOptions): string {
-  let s = ctx.event === undefined ? "<flow>" : FLOW_OPEN[ctx.event];
-  s += directionXml(ct, ct.tupleOrig, tupleFamily(ct.tupleOrig, ctx.family), "original");
-  s += directionXml(ct, ct.tupleReply, tupleFamily(ct.tupleReply, ctx.family), "reply");
+/** One `<flow>...</flow>` line (no newline). */
+export function writeConntrackXml(w: ByteWriter, v: MessageView, ctx: MessageContext, opts: ConntrackXmlOptions): void {
+  w.lit(ctx.event === undefined ? T.flow : FLOW_OPEN[ctx.event]);
+  writeDirection(w, v, FLOW.tupleOrig, FLOW.orig, FLOW.countersOrig, ctx.family, true);
+  writeDirection(w, v, FLOW.tupleReply, FLOW.reply, FLOW.countersReply, ctx.family, false);
 
-  const meta = hasIndependentMeta(ct);
-  if (meta) s += '<meta direction="independent">';
-  const pi = ct.protoinfo;
-  const tcp = pi?.protoinfoTcp?.tcpState;
-  if (tcp !== undefined) s += "<state>" + xmlState(tcp) + "</state>";
-  const sctp = pi?.protoinfoSctp?.sctpState;
-  if (sctp !== undefined) s += "<state>" + xmlState(sctp) + "</state>";
-  const dccp = pi?.protoinfoDccp?.dccpState;
-  if (dccp !== undefined) s += "<state>" + xmlState(dccp) + "</state>";
-  if (ct.timeout !== undefined) s += "<timeout>" + ct.timeout + "</timeout>";
-  if (ct.mark !== undefined) s += "<mark>" + ct.mark + "</mark>";
-  if (opts.labelMap !== undefined && ct.labels !== undefined && ct.labels.length > 0) {
-    s += "<labels>";
-    for (const name of labelNames(ct.labels, opts.labelMap)) s += "<label>" + name + "</label>";
-    s += "</labels>";
+  const meta = hasIndependentMeta(v);
+  if (meta) w.lit(T.independent);
+  stateElement(w, v, FLOW.tcpState);
+  stateElement(w, v, FLOW.sctpState);
+  stateElement(w, v, FLOW.dccpState);
+  element(w, v, FLOW.timeout, T.timeout, T.timeoutEnd);
+  element(w, v, FLOW.mark, T.mark, T.markEnd);
+  if (opts.labelMap !== undefined && v.pos[FLOW.labels]! >= 0 && v.len[FLOW.labels]! > 0) {
+    w.lit(T.labels);
+    for (const name of labelNames(v.bytes(FLOW.labels), opts.labelMap)) w.text("<label>" + name + "</label>");
+    w.lit(T.labelsEnd);
   }
-  if (ct.secmark !== undefined) s += "<secmark>" + secmarkNumber(ct.secmark) + "</secmark>";
+  if (v.pos[FLOW.secmark]! >= 0) {
+    w.lit(T.secmark);
+    w.uint(secmarkNumber(v.bytes(FLOW.secmark)));
+    w.lit(T.secmarkEnd);
+  }
   // secctx does not open the independent meta by itself (library quirk).
-  const secctx = ct.secctx?.secctxName;
-  if (secctx !== undefined) s += "<secctx>" + secctx + "</secctx>";
-  if (ct.zone !== undefined) s += "<zone>" + ct.zone + "</zone>";
-  if (ct.use !== undefined) s += "<use>" + ct.use + "</use>";
-  if (ct.id !== undefined) s += "<id>" + ct.id + "</id>";
-  const status = ct.status;
-  if (status !== undefined && (status & IPS_ASSURED) !== 0) s += "<assured/>";
-  if (status !== undefined && (status & IPS_SEEN_REPLY) === 0) s += "<unreplied/>";
-
-  const start = ct.timestamp?.start;
-  const stop = ct.timestamp?.stop;
-  if (opts.ktimestamp && (start !== undefined || stop !== undefined)) {
-    s += "<timestamp>";
-    if (start !== undefined) s += "<start>" + start + "</start>";
-    if (stop !== undefined) s += "<stop>" + stop + "</stop>";
-    s += "</timestamp>";
+  if (v.pos[FLOW.secctxName]! >= 0) {
+    w.lit(T.secctx);
+    w.stringSlot(v, FLOW.secctxName);
+    w.lit(T.secctxEnd);
   }
-  if (start !== undefined) s += deltaTimeXml(start, stop, opts.nowSec);
-  if (meta) s += "</meta>";
+  element(w, v, FLOW.zone, T.zone, T.zoneEnd);
+  element(w, v, FLOW.use, T.use, T.useEnd);
+  element(w, v, FLOW.id, T.id, T.idEnd);
+  const hasStatus = v.pos[FLOW.status]! >= 0;
+  const status = hasStatus ? v.num[FLOW.status]! : 0;
+  if (hasStatus && (status & IPS_ASSURED) !== 0) w.lit(T.assured);
+  if (hasStatus && (status & IPS_SEEN_REPLY) === 0) w.lit(T.unreplied);
 
-  if (opts.when) s += whenXml(opts.nowSec);
-  const helper = ct.help?.helpName;
-  if (helper !== undefined) s += "<helper>" + helper + "</helper>";
-  return s + "</flow>";
+  const start = v.pos[FLOW.timestampStart]! >= 0 ? BigInt(v.int64(FLOW.timestampStart)) : undefined;
+  const stop = v.pos[FLOW.timestampStop]! >= 0 ? BigInt(v.int64(FLOW.timestampStop)) : undefined;
+  if (opts.ktimestamp && (start !== undefined || stop !== undefined)) {
+    w.lit(T.timestamp);
+    if (start !== undefined) {
+      w.lit(T.start);
+      w.big(start);
+      w.lit(T.startEnd);
+    }
+    if (stop !== undefined) {
+      w.lit(T.stop);
+      w.big(stop);
+      w.lit(T.stopEnd);
+    }
+    w.lit(T.timestampEnd);
+  }
+  if (start !== undefined) {
+    w.lit(T.delta);
+    w.text(deltaTimeXml(start, stop, opts.nowSec));
+    w.lit(T.deltaEnd);
+  }
+  if (meta) w.lit(T.metaEnd);
+
+  if (opts.when) w.text(whenXml(opts.nowSec));
+  if (v.pos[FLOW.helpName]! >= 0) {
+    w.lit(T.helper);
+    w.stringSlot(v, FLOW.helpName);
+    w.lit(T.helperEnd);
+  }
+  w.lit(T.flowEnd);
 }

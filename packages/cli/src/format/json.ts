@@ -1,18 +1,17 @@
 /**
  * `-o json` / `-o ndjson`: objects in the style of `ip -j` (snake_case keys, flags as arrays of
- * upper-case names, absent attributes left out). Built by string concatenation because -L on a
- * million entries goes through here; u64 counters are written from the bigint's digits, so they
- * stay exact beyond 2^53.
+ * upper-case names, absent attributes left out), written from an entry's view straight into the
+ * output buffer. The same objects, as values, are @tsconntrack/conntrack's flowJson/expectJson
+ * (the drift test holds the two byte-identical). Counters are exact: a number below 2^53, else a
+ * string of digits; instants are RFC 3339 strings with nanoseconds.
  */
-import type {
-  ConntrackValue, CpuStatsValue, EventType, ExpectCpuStatsValue, ExpectValue, GlobalStatsValue, LabelMap,
-  MessageContext, TimeVal, TupleValue,
-} from "./types.js";
+import { EXPECT, FLOW, TUPLE, rfc3339, statusNames, type MessageView } from "@tsconntrack/conntrack";
+import { latin1, type ByteWriter } from "../io/byte-writer.js";
+import { hasCounterPair, writeBytesJson, writePacketsJson } from "./counters.js";
+import type { CpuStatsValue, ExpectCpuStatsValue, GlobalStatsValue, LabelMap, MessageContext, TimeVal } from "./types.js";
 import {
-  DCCP_STATES, EXPECT_INACTIVE, EXPECT_PERMANENT, EXPECT_USERSPACE, IPPROTO_GRE, SCTP_STATES, STATUS_BITS,
-  TCP_STATES, l3Name, l4Name, stateName,
+  DCCP_STATES, EXPECT_INACTIVE, EXPECT_PERMANENT, EXPECT_USERSPACE, IPPROTO_GRE, SCTP_STATES, TCP_STATES, l3Name, l4Name, stateName,
 } from "./names.js";
-import { counterPair } from "./conntrack-text.js";
 import { labelBits, labelNames } from "./labels.js";
 import { CPU_STATS_FIELDS, unknownCpuStats } from "./stats.js";
 import { secmarkNumber } from "./scalars.js";
@@ -29,137 +28,241 @@ function field(name: string, value: string): string {
   return ',"' + name + '":' + value;
 }
 
-/** Status bits as names; bits past HW_OFFLOAD are written as BIT<n>. */
-export function statusNames(status: number): string[] {
-  const names: string[] = [];
-  for (let bit = 0; bit < 32; bit++) {
-    if (status & (1 << bit)) names.push(STATUS_BITS[bit] ?? "BIT" + bit);
-  }
-  return names;
+function objectFrom(fields: string): string {
+  return fields === "" ? "{}" : "{" + fields.slice(1) + "}";
+}
+
+function stringArray(values: readonly string[]): string {
+  let s = "[";
+  for (let i = 0; i < values.length; i++) s += (i === 0 ? "" : ",") + jsonString(values[i]!);
+  return s + "]";
 }
 
 // Few distinct status words occur in a table, so their JSON arrays are memoized.
-const statusJsonCache = new Map<number, string>();
+const statusJsonCache = new Map<number, Uint8Array>();
 
-function statusJson(status: number): string {
+function statusJson(status: number): Uint8Array {
   let json = statusJsonCache.get(status);
   if (json === undefined) {
-    json = stringArray(statusNames(status));
+    json = latin1(stringArray(statusNames(status)));
     if (statusJsonCache.size < 4096) statusJsonCache.set(status, json);
   }
   return json;
 }
 
-const FAMILY_JSON: Readonly<Record<number, string>> = { 2: '"family":"ipv4"', 10: '"family":"ipv6"' };
+/** A member name as bytes: `"name":` to open an object's members, `,"name":` after another. */
+interface Key {
+  readonly first: Uint8Array;
+  readonly next: Uint8Array;
+}
+const key = (name: string): Key => ({ first: latin1('"' + name + '":'), next: latin1(',"' + name + '":') });
 
-function stringArray(values: readonly string[]): string {
-  let s = "[";
-  for (let i = 0; i < values.length; i++) s += (i === 0 ? "" : ",") + jsonString(values[i]);
-  return s + "]";
+const K = {
+  family: key("family"), proto: key("proto"), protonum: key("protonum"), state: key("state"), timeout: key("timeout"),
+  orig: key("orig"), reply: key("reply"), status: key("status"), mark: key("mark"), secmark: key("secmark"), zone: key("zone"),
+  use: key("use"), id: key("id"), labels: key("labels"), labelNames: key("label_names"), timestamp: key("timestamp"),
+  start: key("start"), stop: key("stop"), helper: key("helper"), secctx: key("secctx"), master: key("master"),
+  src: key("src"), dst: key("dst"), sport: key("sport"), dport: key("dport"), srckey: key("srckey"), dstkey: key("dstkey"),
+  type: key("type"), code: key("code"), packets: key("packets"), bytes: key("bytes"), event: key("event"), time: key("time"),
+  expected: key("expected"), mask: key("mask"), flags: key("flags"), class: key("class"), fn: key("fn"),
+};
+
+/** Writes a member's name; every writer below tracks `first` itself, so nothing is allocated per entry. */
+function name(w: ByteWriter, k: Key, first: boolean): void {
+  w.lit(first ? k.first : k.next);
 }
 
-/** A tuple's own attributes; `fields` continues an object that already has a member. */
-function tupleFields(t: TupleValue, protonum: number | undefined): string {
-  let s = "";
-  const ip = t.tupleIp;
-  const src = ip?.ipV4Src ?? ip?.ipV6Src;
-  const dst = ip?.ipV4Dst ?? ip?.ipV6Dst;
-  if (src !== undefined) s += field("src", jsonString(src));
-  if (dst !== undefined) s += field("dst", jsonString(dst));
-  const p = t.tupleProto;
-  if (p !== undefined) {
-    const gre = (p.protoNum ?? protonum) === IPPROTO_GRE;
-    if (p.protoSrcPort !== undefined) s += field(gre ? "srckey" : "sport", String(p.protoSrcPort));
-    if (p.protoDstPort !== undefined) s += field(gre ? "dstkey" : "dport", String(p.protoDstPort));
-    const type = p.protoIcmpv6Type ?? p.protoIcmpType;
-    const code = p.protoIcmpv6Code ?? p.protoIcmpCode;
-    const id = p.protoIcmpv6Id ?? p.protoIcmpId;
-    if (type !== undefined) s += field("type", String(type));
-    if (code !== undefined) s += field("code", String(code));
-    if (id !== undefined) s += field("id", String(id));
+/** A number slot as a member, if present; returns the new `first`. */
+function numberMember(w: ByteWriter, k: Key, v: MessageView, slot: number, first: boolean): boolean {
+  if (v.pos[slot]! < 0) return first;
+  name(w, k, first);
+  w.uint(v.num[slot]!);
+  return false;
+}
+
+function stringMember(w: ByteWriter, k: Key, v: MessageView, slot: number, first: boolean): boolean {
+  if (v.pos[slot]! < 0) return first;
+  name(w, k, first);
+  w.jsonStringSlot(v, slot);
+  return false;
+}
+
+/** JSON string literals of a few names, made once each. */
+const literals = new Map<string, Uint8Array>();
+function literal(text: string): Uint8Array {
+  let bytes = literals.get(text);
+  if (bytes === undefined) literals.set(text, (bytes = latin1(jsonString(text))));
+  return bytes;
+}
+
+function addressMember(w: ByteWriter, k: Key, v: MessageView, v4: number, v6: number, first: boolean): boolean {
+  const slot = v.pos[v4]! >= 0 ? v4 : v.pos[v6]! >= 0 ? v6 : -1;
+  if (slot < 0) return first;
+  name(w, k, first);
+  w.byte(0x22);
+  w.address(v, slot);
+  w.byte(0x22);
+  return false;
+}
+
+/** An ICMP field: the ICMPv6 attribute when present, else the ICMP one. */
+function icmpMember(w: ByteWriter, k: Key, v: MessageView, v4: number, v6: number, first: boolean): boolean {
+  return numberMember(w, k, v, v.pos[v6]! >= 0 ? v6 : v4, first);
+}
+
+/** A tuple's own members (`b` its first slot); `protonum` of the entry decides sport vs srckey. */
+function tupleMembers(w: ByteWriter, v: MessageView, b: number, protonum: number | undefined, first: boolean): boolean {
+  first = addressMember(w, K.src, v, b + TUPLE.v4src, b + TUPLE.v6src, first);
+  first = addressMember(w, K.dst, v, b + TUPLE.v4dst, b + TUPLE.v6dst, first);
+  if (v.pos[b + TUPLE.proto]! >= 0) {
+    const own = v.pos[b + TUPLE.protoNum]! >= 0 ? v.num[b + TUPLE.protoNum]! : protonum;
+    const gre = own === IPPROTO_GRE;
+    first = numberMember(w, gre ? K.srckey : K.sport, v, b + TUPLE.srcPort, first);
+    first = numberMember(w, gre ? K.dstkey : K.dport, v, b + TUPLE.dstPort, first);
+    first = icmpMember(w, K.type, v, b + TUPLE.icmpType, b + TUPLE.icmpv6Type, first);
+    first = icmpMember(w, K.code, v, b + TUPLE.icmpCode, b + TUPLE.icmpv6Code, first);
+    first = icmpMember(w, K.id, v, b + TUPLE.icmpId, b + TUPLE.icmpv6Id, first);
   }
-  if (t.tupleZone !== undefined) s += field("zone", String(t.tupleZone));
-  return s;
+  return numberMember(w, K.zone, v, b + TUPLE.zone, first);
 }
 
-function objectFrom(fields: string): string {
-  return fields === "" ? "{}" : "{" + fields.slice(1) + "}";
+/** A tuple as a member object. */
+function tupleMember(w: ByteWriter, k: Key, v: MessageView, nest: number, b: number, protonum: number | undefined, first: boolean): boolean {
+  if (v.pos[nest]! < 0) return first;
+  name(w, k, first);
+  w.byte(0x7b);
+  tupleMembers(w, v, b, protonum, true);
+  w.byte(0x7d);
+  return false;
 }
 
-function directionJson(t: TupleValue | undefined, protonum: number | undefined, counters: ConntrackValue["countersOrig"]): string {
-  let s = t === undefined ? "" : tupleFields(t, protonum);
-  if (counters !== undefined) {
-    const c = counterPair(counters);
-    if (c !== undefined) s += ',"packets":' + c[0] + ',"bytes":' + c[1];
+/** orig / reply: the tuple's members and the direction's counters. */
+function directionMember(w: ByteWriter, k: Key, v: MessageView, nest: number, b: number, countersNest: number, c: number, protonum: number | undefined, first: boolean): boolean {
+  if (v.pos[nest]! < 0 && v.pos[countersNest]! < 0) return first;
+  name(w, k, first);
+  w.byte(0x7b);
+  let inner = v.pos[nest]! >= 0 ? tupleMembers(w, v, b, protonum, true) : true;
+  if (hasCounterPair(v, c)) {
+    name(w, K.packets, inner);
+    writePacketsJson(w, v, c);
+    name(w, K.bytes, false);
+    writeBytesJson(w, v, c);
+    inner = false;
   }
-  return objectFrom(s);
+  w.byte(0x7d);
+  return false;
 }
-
-const NO_OPTIONS: ConntrackJsonOptions = {};
 
 export interface ConntrackJsonOptions {
   /** When given, `label_names` lists the named bits next to the `labels` bit numbers. */
   readonly labelMap?: LabelMap | undefined;
 }
 
-/** The members of an entry object, each with its leading comma. */
-function entryFields(ct: ConntrackValue, ctx: MessageContext, opts: ConntrackJsonOptions): string {
-  let s = "," + (FAMILY_JSON[ctx.family] ?? '"family":"unknown"');
-  const protonum = ct.tupleOrig?.tupleProto?.protoNum;
-  if (protonum !== undefined) s += field("proto", jsonString(l4Name(protonum))) + field("protonum", String(protonum));
-  const pi = ct.protoinfo;
-  const tcp = pi?.protoinfoTcp?.tcpState;
-  const sctp = pi?.protoinfoSctp?.sctpState;
-  const dccp = pi?.protoinfoDccp?.dccpState;
-  if (tcp !== undefined) s += field("state", jsonString(stateName(TCP_STATES, tcp)));
-  else if (sctp !== undefined) s += field("state", jsonString(stateName(SCTP_STATES, sctp)));
-  else if (dccp !== undefined) s += field("state", jsonString(stateName(DCCP_STATES, dccp)));
-  if (ct.timeout !== undefined) s += field("timeout", String(ct.timeout));
-  if (ct.tupleOrig !== undefined || ct.countersOrig !== undefined) {
-    s += field("orig", directionJson(ct.tupleOrig, protonum, ct.countersOrig));
+const NO_OPTIONS: ConntrackJsonOptions = {};
+
+const FAMILY_LITERALS: Readonly<Record<number, Uint8Array>> = { 2: latin1('"ipv4"'), 10: latin1('"ipv6"') };
+const UNKNOWN_FAMILY = latin1('"unknown"');
+const protoLiterals: (Uint8Array | undefined)[] = [];
+const stateLiterals = new Map<readonly string[], Uint8Array[]>();
+function stateLiteral(table: readonly string[], state: number): Uint8Array {
+  let all = stateLiterals.get(table);
+  if (all === undefined) stateLiterals.set(table, (all = Array.from({ length: 256 }, (_, i) => latin1(jsonString(stateName(table, i))))));
+  return all[state & 255]!;
+}
+
+/** The members of an entry object; returns the new `first`. */
+function entryMembers(w: ByteWriter, v: MessageView, family: number, opts: ConntrackJsonOptions, first: boolean): boolean {
+  name(w, K.family, first);
+  w.lit(FAMILY_LITERALS[family] ?? UNKNOWN_FAMILY);
+  const protoSlot = FLOW.orig + TUPLE.protoNum;
+  const protonum = v.pos[protoSlot]! >= 0 ? v.num[protoSlot]! : undefined;
+  if (protonum !== undefined) {
+    name(w, K.proto, false);
+    w.lit((protoLiterals[protonum] ??= latin1(jsonString(l4Name(protonum)))));
+    name(w, K.protonum, false);
+    w.uint(protonum);
   }
-  if (ct.tupleReply !== undefined || ct.countersReply !== undefined) {
-    s += field("reply", directionJson(ct.tupleReply, protonum, ct.countersReply));
+  const stateTable = v.pos[FLOW.tcpState]! >= 0 ? TCP_STATES : v.pos[FLOW.sctpState]! >= 0 ? SCTP_STATES : v.pos[FLOW.dccpState]! >= 0 ? DCCP_STATES : undefined;
+  if (stateTable !== undefined) {
+    const slot = stateTable === TCP_STATES ? FLOW.tcpState : stateTable === SCTP_STATES ? FLOW.sctpState : FLOW.dccpState;
+    name(w, K.state, false);
+    w.lit(stateLiteral(stateTable, v.num[slot]!));
   }
-  if (ct.status !== undefined) s += field("status", statusJson(ct.status));
-  if (ct.mark !== undefined) s += field("mark", String(ct.mark));
-  if (ct.secmark !== undefined) s += field("secmark", String(secmarkNumber(ct.secmark)));
-  if (ct.zone !== undefined) s += field("zone", String(ct.zone));
-  if (ct.use !== undefined) s += field("use", String(ct.use));
-  if (ct.id !== undefined) s += field("id", String(ct.id));
-  if (ct.labels !== undefined && ct.labels.length > 0) {
-    s += field("labels", "[" + labelBits(ct.labels).join(",") + "]");
-    if (opts.labelMap !== undefined) s += field("label_names", stringArray(labelNames(ct.labels, opts.labelMap)));
+  numberMember(w, K.timeout, v, FLOW.timeout, false);
+  directionMember(w, K.orig, v, FLOW.tupleOrig, FLOW.orig, FLOW.countersOrigNest, FLOW.countersOrig, protonum, false);
+  directionMember(w, K.reply, v, FLOW.tupleReply, FLOW.reply, FLOW.countersReplyNest, FLOW.countersReply, protonum, false);
+  if (v.pos[FLOW.status]! >= 0) {
+    name(w, K.status, false);
+    w.lit(statusJson(v.num[FLOW.status]!));
   }
-  const ts = ct.timestamp;
-  if (ts !== undefined && (ts.start !== undefined || ts.stop !== undefined)) {
-    let t = "";
-    if (ts.start !== undefined) t += field("start", nsJson(ts.start));
-    if (ts.stop !== undefined) t += field("stop", nsJson(ts.stop));
-    s += field("timestamp", objectFrom(t));
+  numberMember(w, K.mark, v, FLOW.mark, false);
+  if (v.pos[FLOW.secmark]! >= 0) {
+    name(w, K.secmark, false);
+    w.uint(secmarkNumber(v.bytes(FLOW.secmark)));
   }
-  const helper = ct.help?.helpName;
-  if (helper !== undefined) s += field("helper", jsonString(helper));
-  const secctx = ct.secctx?.secctxName;
-  if (secctx !== undefined) s += field("secctx", jsonString(secctx));
-  if (ct.tupleMaster !== undefined) s += field("master", objectFrom(tupleFields(ct.tupleMaster, undefined)));
-  return s;
+  numberMember(w, K.zone, v, FLOW.zone, false);
+  numberMember(w, K.use, v, FLOW.use, false);
+  numberMember(w, K.id, v, FLOW.id, false);
+  if (v.pos[FLOW.labels]! >= 0 && v.len[FLOW.labels]! > 0) {
+    const labels = v.bytes(FLOW.labels);
+    name(w, K.labels, false);
+    w.text("[" + labelBits(labels).join(",") + "]");
+    if (opts.labelMap !== undefined) {
+      name(w, K.labelNames, false);
+      w.text(stringArray(labelNames(labels, opts.labelMap)));
+    }
+  }
+  const hasStart = v.pos[FLOW.timestampStart]! >= 0;
+  const hasStop = v.pos[FLOW.timestampStop]! >= 0;
+  if (hasStart || hasStop) {
+    name(w, K.timestamp, false);
+    w.byte(0x7b);
+    if (hasStart) {
+      name(w, K.start, true);
+      w.text(nsJson(BigInt(v.int64(FLOW.timestampStart))));
+    }
+    if (hasStop) {
+      name(w, K.stop, !hasStart);
+      w.text(nsJson(BigInt(v.int64(FLOW.timestampStop))));
+    }
+    w.byte(0x7d);
+  }
+  stringMember(w, K.helper, v, FLOW.helpName, false);
+  stringMember(w, K.secctx, v, FLOW.secctxName, false);
+  tupleMember(w, K.master, v, FLOW.tupleMaster, FLOW.master, undefined, false);
+  return false;
 }
 
 /** One conntrack entry as a JSON object (no newline). */
-export function formatConntrackJson(ct: ConntrackValue, ctx: MessageContext, opts: ConntrackJsonOptions = NO_OPTIONS): string {
-  // entryFields always starts with the family member, so only its comma needs replacing.
-  return "{" + entryFields(ct, ctx, opts).slice(1) + "}";
+export function writeConntrackJson(w: ByteWriter, v: MessageView, ctx: MessageContext, opts: ConntrackJsonOptions = NO_OPTIONS): void {
+  w.byte(0x7b);
+  entryMembers(w, v, ctx.family, opts, true);
+  w.byte(0x7d);
+}
+
+/** `"event":…,"time":…` first in an event object, for easy grepping. */
+function eventMembers(w: ByteWriter, event: string, time: TimeVal): void {
+  name(w, K.event, true);
+  w.lit(literal(event));
+  name(w, K.time, false);
+  w.text(timeValJson(time));
 }
 
 /**
- * An instant as JSON: an RFC 3339 string in UTC with nine fraction digits, e.g.
- * "2026-11-22T22:28:52.000123000Z" (as Cilium's flow JSON writes times). Lossless where the
- * nanoseconds since the epoch (above 2^53) would not survive jq or JSON.parse as a number.
+ * One `-E` event: `event` and `time` (when it was received) first, then the entry's members and
+ * `extra` (already-encoded members, each with its leading comma).
  */
+export function writeConntrackEventJson(w: ByteWriter, v: MessageView, ctx: MessageContext, time: TimeVal, opts: ConntrackJsonOptions = NO_OPTIONS, extra = ""): void {
+  w.byte(0x7b);
+  eventMembers(w, ctx.event ?? "unknown", time);
+  entryMembers(w, v, ctx.family, opts, false);
+  if (extra !== "") w.text(extra);
+  w.byte(0x7d);
+}
+
+/** An instant as a JSON string: RFC 3339 in UTC with nine fraction digits (the conntrack API's rfc3339). */
 export function rfc3339Json(seconds: number, nanoseconds: number): string {
-  const date = new Date(seconds * 1000);
-  return '"' + date.toISOString().slice(0, 19) + "." + String(nanoseconds).padStart(9, "0") + 'Z"';
+  return '"' + rfc3339(seconds, nanoseconds) + '"';
 }
 
 /** A kernel timestamp (nanoseconds since the epoch) as rfc3339Json. */
@@ -172,56 +275,56 @@ export function timeValJson(tv: TimeVal): string {
   return rfc3339Json(tv.sec, tv.usec * 1000);
 }
 
-function eventFields(event: EventType | undefined, time: TimeVal): string {
-  return field("event", jsonString(event ?? "unknown")) + field("time", timeValJson(time));
-}
-
-/** One `-E` event: the entry plus `event` and `time` (when it was received), first for easy grepping. */
-export function formatConntrackEventJson(
-  ct: ConntrackValue,
-  ctx: MessageContext,
-  time: TimeVal,
-  opts: ConntrackJsonOptions = {},
-): string {
-  return objectFrom(eventFields(ctx.event, time) + entryFields(ct, ctx, opts));
-}
-
-/** The line `-E -o json` prints when the socket overran (ENOBUFS) and events were lost. */
+/** One `-E -o json` line when the socket overran (ENOBUFS) and events were lost. */
 export function formatOverrunJson(time: TimeVal): string {
   return '{"event":"overrun","time":' + timeValJson(time) + ',"lost":true}';
 }
 
-function expectFields(exp: ExpectValue, ctx: MessageContext): string {
-  let s = field("family", jsonString(l3Name(ctx.family)));
-  const protonum = exp.expectTuple?.tupleProto?.protoNum;
-  if (protonum !== undefined) s += field("proto", jsonString(l4Name(protonum))) + field("protonum", String(protonum));
-  if (exp.expectTimeout !== undefined) s += field("timeout", String(exp.expectTimeout));
-  if (exp.expectTuple !== undefined) s += field("expected", objectFrom(tupleFields(exp.expectTuple, protonum)));
-  if (exp.expectMask !== undefined) s += field("mask", objectFrom(tupleFields(exp.expectMask, protonum)));
-  if (exp.expectMaster !== undefined) s += field("master", objectFrom(tupleFields(exp.expectMaster, undefined)));
-  if (exp.expectZone !== undefined) s += field("zone", String(exp.expectZone));
-  if (exp.expectFlags !== undefined) {
-    const names: string[] = [];
-    if (exp.expectFlags & EXPECT_PERMANENT) names.push("PERMANENT");
-    if (exp.expectFlags & EXPECT_INACTIVE) names.push("INACTIVE");
-    if (exp.expectFlags & EXPECT_USERSPACE) names.push("USERSPACE");
-    s += field("flags", stringArray(names));
+function expectMembers(w: ByteWriter, v: MessageView, family: number, first: boolean): void {
+  name(w, K.family, first);
+  w.lit(literal(l3Name(family)));
+  const protoSlot = EXPECT.tuple + TUPLE.protoNum;
+  const protonum = v.pos[protoSlot]! >= 0 ? v.num[protoSlot]! : undefined;
+  if (protonum !== undefined) {
+    name(w, K.proto, false);
+    w.lit(literal(l4Name(protonum)));
+    name(w, K.protonum, false);
+    w.uint(protonum);
   }
-  if (exp.expectClass !== undefined) s += field("class", String(exp.expectClass));
-  if (exp.expectHelpName !== undefined) s += field("helper", jsonString(exp.expectHelpName));
-  if (exp.expectFn !== undefined) s += field("fn", jsonString(exp.expectFn));
-  if (exp.expectId !== undefined) s += field("id", String(exp.expectId));
-  return s;
+  numberMember(w, K.timeout, v, EXPECT.timeout, false);
+  tupleMember(w, K.expected, v, EXPECT.expectTuple, EXPECT.tuple, protonum, false);
+  tupleMember(w, K.mask, v, EXPECT.expectMask, EXPECT.mask, protonum, false);
+  tupleMember(w, K.master, v, EXPECT.expectMaster, EXPECT.master, undefined, false);
+  numberMember(w, K.zone, v, EXPECT.zone, false);
+  if (v.pos[EXPECT.flags]! >= 0) {
+    const flags = v.num[EXPECT.flags]!;
+    const names: string[] = [];
+    if (flags & EXPECT_PERMANENT) names.push("PERMANENT");
+    if (flags & EXPECT_INACTIVE) names.push("INACTIVE");
+    if (flags & EXPECT_USERSPACE) names.push("USERSPACE");
+    name(w, K.flags, false);
+    w.text(stringArray(names));
+  }
+  numberMember(w, K.class, v, EXPECT.class, false);
+  stringMember(w, K.helper, v, EXPECT.helpName, false);
+  stringMember(w, K.fn, v, EXPECT.fn, false);
+  numberMember(w, K.id, v, EXPECT.id, false);
 }
 
 /** One expectation as a JSON object. */
-export function formatExpectJson(exp: ExpectValue, ctx: MessageContext): string {
-  return objectFrom(expectFields(exp, ctx));
+export function writeExpectJson(w: ByteWriter, v: MessageView, ctx: MessageContext): void {
+  w.byte(0x7b);
+  expectMembers(w, v, ctx.family, true);
+  w.byte(0x7d);
 }
 
-/** One `-E expect` event. */
-export function formatExpectEventJson(exp: ExpectValue, ctx: MessageContext, time: TimeVal): string {
-  return objectFrom(eventFields(ctx.event, time) + expectFields(exp, ctx));
+/** One `-E expect` event, with `extra` members as for writeConntrackEventJson. */
+export function writeExpectEventJson(w: ByteWriter, v: MessageView, ctx: MessageContext, time: TimeVal, extra = ""): void {
+  w.byte(0x7b);
+  eventMembers(w, ctx.event ?? "unknown", time);
+  expectMembers(w, v, ctx.family, false);
+  if (extra !== "") w.text(extra);
+  w.byte(0x7d);
 }
 
 /** `-S -o json`: one object per CPU, conntrack's stat names as keys. */
@@ -265,9 +368,18 @@ export class JsonListWriter {
 
   /** Text to write for the next object. */
   item(objectJson: string): string {
+    return this.before() + objectJson + this.after();
+  }
+
+  /** Text before the next object (which it counts), for objects written in place. */
+  before(): string {
     this.count++;
-    if (this.mode === "ndjson") return objectJson + "\n";
-    return (this.count === 1 ? "[" : ",") + objectJson;
+    return this.mode === "ndjson" ? "" : this.count === 1 ? "[" : ",";
+  }
+
+  /** Text after an object. */
+  after(): string {
+    return this.mode === "ndjson" ? "\n" : "";
   }
 
   /** Text that closes the listing. */

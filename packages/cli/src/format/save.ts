@@ -1,21 +1,17 @@
-import type { ConntrackValue, EventType, MessageContext, TupleValue } from "./types.js";
+// `-o save`: the entry as a conntrack command line (conntrack's own ct_save_snprintf), from its view.
+import { FLOW, TUPLE, type MessageView } from "@tsconntrack/conntrack";
+import { latin1, type ByteWriter } from "../io/byte-writer.js";
 import {
   AF_INET, AF_INET6, DCCP_STATES, IPPROTO_DCCP, IPPROTO_GRE, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_SCTP,
   IPPROTO_TCP, IPPROTO_UDP, IPPROTO_UDPLITE, IPS_DST_NAT_DONE, IPS_SRC_NAT_DONE, SAVE_DCCP_ROLES,
   SAVE_SCTP_STATES, TCP_STATES, l4Name, saveMapped,
 } from "./names.js";
-import { tupleFamily } from "./tuple.js";
 import { secmarkNumber } from "./scalars.js";
+import { numOr0, tupleFamily } from "./tuple.js";
+import type { EventType, MessageContext } from "./types.js";
 
 /** Which command prefix a saved line gets: -A for dumps and NEW, -U for UPDATE, -D for -D and DESTROY. */
 export type SaveKind = "dump" | "delete" | EventType;
-
-export interface SaveResult {
-  /** The line to print on stdout (no newline). */
-  readonly line: string;
-  /** `WARNING: unsupported l3proto N, skipping.` for stderr, when the family is neither IPv4 nor IPv6. */
-  readonly warning?: string;
-}
 
 const PREFIX: Readonly<Record<SaveKind, string>> = {
   dump: "-A ",
@@ -39,128 +35,141 @@ function statusText(status: number): string {
   return names.length === 0 ? "UNSET" : names.join(",");
 }
 
-function ipKeys(family: number): { src: "ipV4Src" | "ipV6Src"; dst: "ipV4Dst" | "ipV6Dst" } {
-  return family === AF_INET ? { src: "ipV4Src", dst: "ipV4Dst" } : { src: "ipV6Src", dst: "ipV6Dst" };
-}
-
-/** The library's NAT tests: with a status attribute the *_NAT_DONE bit must be set too. */
-function isNat(status: number | undefined, doneBit: number, a: string | undefined, b: string | undefined, zero: string): boolean {
-  if (status !== undefined && (status & doneBit) === 0) return false;
-  return (a ?? zero) !== (b ?? zero);
-}
-
 /** The library keeps the vtag in host order and conntrack swaps it again: the value prints byte-swapped. */
 function bswap32(v: number): number {
   return (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
 }
 
-function portOptions(orig: TupleValue | undefined, reply: TupleValue | undefined, names: readonly string[]): string {
-  let s = "";
-  const o = orig?.tupleProto;
-  const r = reply?.tupleProto;
-  if (o?.protoSrcPort !== undefined) s += names[0] + " " + o.protoSrcPort + " ";
-  if (o?.protoDstPort !== undefined) s += names[1] + " " + o.protoDstPort + " ";
-  if (r?.protoSrcPort !== undefined) s += names[2] + " " + r.protoSrcPort + " ";
-  if (r?.protoDstPort !== undefined) s += names[3] + " " + r.protoDstPort + " ";
-  return s;
+/** Two address slots hold the same address, a missing one counting as the zero address. */
+function sameAddress(v: MessageView, a: number, b: number): boolean {
+  const hasA = v.pos[a]! >= 0;
+  const hasB = v.pos[b]! >= 0;
+  const len = hasA ? v.len[a]! : hasB ? v.len[b]! : 0;
+  if (len !== 16) return (hasA ? v.num[a]! : 0) === (hasB ? v.num[b]! : 0);
+  for (let i = 0; i < 16; i++) {
+    const x = hasA ? v.u8[v.pos[a]! + i]! : 0;
+    const y = hasB ? v.u8[v.pos[b]! + i]! : 0;
+    if (x !== y) return false;
+  }
+  return true;
+}
+
+/** The library's NAT tests: with a status attribute the *_NAT_DONE bit must be set too. */
+function isNat(v: MessageView, doneBit: number, a: number, b: number): boolean {
+  if (v.pos[FLOW.status]! >= 0 && (v.num[FLOW.status]! & doneBit) === 0) return false;
+  return !sameAddress(v, a, b);
+}
+
+function numberOption(w: ByteWriter, v: MessageView, slot: number, option: string, map?: (n: number) => string | number): void {
+  if (v.pos[slot]! < 0) return;
+  const n = v.num[slot]!;
+  w.text(option + " " + (map === undefined ? n : map(n)) + " ");
 }
 
 const PORT_OPTS = ["--sport", "--dport", "--reply-port-src", "--reply-port-dst"] as const;
 const GRE_OPTS = ["--srckey", "--dstkey", "--reply-key-src", "--reply-key-dst"] as const;
 
+function portOptions(w: ByteWriter, v: MessageView, names: readonly string[]): void {
+  numberOption(w, v, FLOW.orig + TUPLE.srcPort, names[0]!);
+  numberOption(w, v, FLOW.orig + TUPLE.dstPort, names[1]!);
+  numberOption(w, v, FLOW.reply + TUPLE.srcPort, names[2]!);
+  numberOption(w, v, FLOW.reply + TUPLE.dstPort, names[3]!);
+}
+
 /**
  * ICMP type/code/id: the library marks them set from whichever tuple carried them, and reads the
  * ORIGINAL tuple's values.
  */
-function icmpOptions(ct: ConntrackValue, v6: boolean): string {
-  const p = ct.tupleOrig?.tupleProto;
-  const r = ct.tupleReply?.tupleProto;
-  const pick = (v4: "protoIcmpType" | "protoIcmpCode" | "protoIcmpId", v6k: "protoIcmpv6Type" | "protoIcmpv6Code" | "protoIcmpv6Id") => {
-    const set = p?.[v4] !== undefined || p?.[v6k] !== undefined || r?.[v4] !== undefined || r?.[v6k] !== undefined;
-    return set ? (p?.[v6k] ?? p?.[v4] ?? 0) : undefined;
-  };
+function icmpOptions(w: ByteWriter, v: MessageView, v6: boolean): void {
   const opt = v6 ? "--icmpv6-" : "--icmp-";
-  const type = pick("protoIcmpType", "protoIcmpv6Type");
-  const code = pick("protoIcmpCode", "protoIcmpv6Code");
-  const id = pick("protoIcmpId", "protoIcmpv6Id");
-  let s = "";
-  if (type !== undefined) s += opt + "type " + type + " ";
-  if (code !== undefined) s += opt + "code " + code + " ";
-  if (id !== undefined) s += opt + "id " + id + " ";
-  return s;
+  for (const [name, f4, f6] of [["type", TUPLE.icmpType, TUPLE.icmpv6Type], ["code", TUPLE.icmpCode, TUPLE.icmpv6Code], ["id", TUPLE.icmpId, TUPLE.icmpv6Id]] as const) {
+    const set = [FLOW.orig, FLOW.reply].some((b) => v.pos[b + f4]! >= 0 || v.pos[b + f6]! >= 0);
+    if (!set) continue;
+    const value = v.pos[FLOW.orig + f6]! >= 0 ? v.num[FLOW.orig + f6]! : numOr0(v, FLOW.orig + f4);
+    w.text(opt + name + " " + value + " ");
+  }
 }
 
-function protocolOptions(ct: ConntrackValue, protonum: number): string {
-  const orig = ct.tupleOrig;
-  const reply = ct.tupleReply;
-  const pi = ct.protoinfo;
+function protocolOptions(w: ByteWriter, v: MessageView, protonum: number): void {
   switch (protonum) {
-    case IPPROTO_TCP: {
-      const state = pi?.protoinfoTcp?.tcpState;
-      return portOptions(orig, reply, PORT_OPTS) + (state === undefined ? "" : "--state " + saveMapped(TCP_STATES, state) + " ");
-    }
+    case IPPROTO_TCP:
+      portOptions(w, v, PORT_OPTS);
+      numberOption(w, v, FLOW.tcpState, "--state", (n) => saveMapped(TCP_STATES, n));
+      return;
     case IPPROTO_UDP:
     case IPPROTO_UDPLITE:
-      return portOptions(orig, reply, PORT_OPTS);
-    case IPPROTO_SCTP: {
-      const sctp = pi?.protoinfoSctp;
-      let s = portOptions(orig, reply, PORT_OPTS);
-      if (sctp?.sctpState !== undefined) s += "--state " + saveMapped(SAVE_SCTP_STATES, sctp.sctpState) + " ";
-      if (sctp?.vtagOriginal !== undefined) s += "--orig-vtag " + bswap32(sctp.vtagOriginal) + " ";
-      if (sctp?.vtagReply !== undefined) s += "--reply-vtag " + bswap32(sctp.vtagReply) + " ";
-      return s;
-    }
-    case IPPROTO_DCCP: {
-      const dccp = pi?.protoinfoDccp;
-      let s = portOptions(orig, reply, PORT_OPTS);
-      if (dccp?.dccpState !== undefined) s += "--state " + saveMapped(DCCP_STATES, dccp.dccpState) + " ";
-      if (dccp?.dccpRole !== undefined) s += "--role " + saveMapped(SAVE_DCCP_ROLES, dccp.dccpRole) + " ";
-      return s;
-    }
+      portOptions(w, v, PORT_OPTS);
+      return;
+    case IPPROTO_SCTP:
+      portOptions(w, v, PORT_OPTS);
+      numberOption(w, v, FLOW.sctpState, "--state", (n) => saveMapped(SAVE_SCTP_STATES, n));
+      numberOption(w, v, FLOW.sctpVtagOriginal, "--orig-vtag", bswap32);
+      numberOption(w, v, FLOW.sctpVtagReply, "--reply-vtag", bswap32);
+      return;
+    case IPPROTO_DCCP:
+      portOptions(w, v, PORT_OPTS);
+      numberOption(w, v, FLOW.dccpState, "--state", (n) => saveMapped(DCCP_STATES, n));
+      numberOption(w, v, FLOW.dccpRole, "--role", (n) => saveMapped(SAVE_DCCP_ROLES, n));
+      return;
     case IPPROTO_ICMP:
-      return icmpOptions(ct, false);
+      icmpOptions(w, v, false);
+      return;
     case IPPROTO_ICMPV6:
-      return icmpOptions(ct, true);
+      icmpOptions(w, v, true);
+      return;
     case IPPROTO_GRE:
       // GRE keys are printed in decimal here, unlike the 0x form of the default output.
-      return portOptions(orig, reply, GRE_OPTS);
+      portOptions(w, v, GRE_OPTS);
+      return;
     default:
-      return "";
+      return;
   }
 }
 
-/** `-o save`: the entry as a conntrack command line (conntrack's own ct_save_snprintf). */
-export function formatConntrackSave(ct: ConntrackValue, ctx: MessageContext, kind: SaveKind): SaveResult {
-  let s = PREFIX[kind];
-  const orig = ct.tupleOrig;
-  const reply = ct.tupleReply;
-  if (ct.timeout !== undefined) s += "-t " + ct.timeout + " ";
-  if (ct.status !== undefined) s += "-u " + statusText(ct.status) + " ";
-  if (ct.secmark !== undefined) s += "-c " + secmarkNumber(ct.secmark) + " ";
-  if (ct.zone !== undefined) s += "-w " + ct.zone + " ";
-  if (orig?.tupleZone !== undefined) s += "--orig-zone " + orig.tupleZone + " ";
-  if (reply?.tupleZone !== undefined) s += "--reply-zone " + reply.tupleZone + " ";
+const T = { s: latin1("-s "), d: latin1("-d "), g: latin1("-g "), r: latin1("-r "), n: latin1("-n "), q: latin1("-q ") };
 
-  const family = tupleFamily(orig, ctx.family) || tupleFamily(reply, ctx.family);
+function addressOption(w: ByteWriter, v: MessageView, slot: number, option: Uint8Array): void {
+  w.lit(option);
+  w.address(v, slot);
+  w.byte(0x20);
+}
+
+/**
+ * Writes the saved line (no newline). Returns `WARNING: unsupported l3proto N, skipping.` for
+ * stderr when the family is neither IPv4 nor IPv6 (the line is then the partial one conntrack prints).
+ */
+export function writeConntrackSave(w: ByteWriter, v: MessageView, ctx: MessageContext, kind: SaveKind): string | undefined {
+  const start = w.pos;
+  w.text(PREFIX[kind]);
+  numberOption(w, v, FLOW.timeout, "-t");
+  numberOption(w, v, FLOW.status, "-u", statusText);
+  if (v.pos[FLOW.secmark]! >= 0) w.text("-c " + secmarkNumber(v.bytes(FLOW.secmark)) + " ");
+  numberOption(w, v, FLOW.zone, "-w");
+  numberOption(w, v, FLOW.orig + TUPLE.zone, "--orig-zone");
+  numberOption(w, v, FLOW.reply + TUPLE.zone, "--reply-zone");
+
+  const family = tupleFamily(v, FLOW.tupleOrig, ctx.family) || tupleFamily(v, FLOW.tupleReply, ctx.family);
   if (family !== AF_INET && family !== AF_INET6) {
     // conntrack returns before trimming, so the partial line keeps its trailing space.
-    return { line: s, warning: "WARNING: unsupported l3proto " + family + ", skipping." };
+    return "WARNING: unsupported l3proto " + family + ", skipping.";
   }
-  const k = ipKeys(family);
-  const zero = family === AF_INET ? "0.0.0.0" : "::";
-  const oIp = orig?.tupleIp;
-  const rIp = reply?.tupleIp;
-  if (oIp?.[k.src] !== undefined) s += "-s " + oIp[k.src] + " ";
-  if (oIp?.[k.dst] !== undefined) s += "-d " + oIp[k.dst] + " ";
-  if (rIp?.[k.src] !== undefined) {
-    s += (isNat(ct.status, IPS_DST_NAT_DONE, rIp[k.src], oIp?.[k.dst], zero) ? "-g " : "-r ") + rIp[k.src] + " ";
-  }
-  if (rIp?.[k.dst] !== undefined) {
-    s += (isNat(ct.status, IPS_SRC_NAT_DONE, rIp[k.dst], oIp?.[k.src], zero) ? "-n " : "-q ") + rIp[k.dst] + " ";
-  }
+  const v4 = family === AF_INET;
+  const oSrc = FLOW.orig + (v4 ? TUPLE.v4src : TUPLE.v6src);
+  const oDst = FLOW.orig + (v4 ? TUPLE.v4dst : TUPLE.v6dst);
+  const rSrc = FLOW.reply + (v4 ? TUPLE.v4src : TUPLE.v6src);
+  const rDst = FLOW.reply + (v4 ? TUPLE.v4dst : TUPLE.v6dst);
+  if (v.pos[oSrc]! >= 0) addressOption(w, v, oSrc, T.s);
+  if (v.pos[oDst]! >= 0) addressOption(w, v, oDst, T.d);
+  if (v.pos[rSrc]! >= 0) addressOption(w, v, rSrc, isNat(v, IPS_DST_NAT_DONE, rSrc, oDst) ? T.g : T.r);
+  if (v.pos[rDst]! >= 0) addressOption(w, v, rDst, isNat(v, IPS_SRC_NAT_DONE, rDst, oSrc) ? T.n : T.q);
 
-  const protonum = orig?.tupleProto?.protoNum ?? 0;
+  const protonum = numOr0(v, FLOW.orig + TUPLE.protoNum);
   const name = l4Name(protonum);
-  s += name === "unknown" ? "-p " + protonum + " " : "-p " + name + " " + protocolOptions(ct, protonum);
-  return { line: s.replace(/ +$/, "") };
+  if (name === "unknown") w.text("-p " + protonum + " ");
+  else {
+    w.text("-p " + name + " ");
+    protocolOptions(w, v, protonum);
+  }
+  while (w.pos > start && w.buf[w.pos - 1] === 0x20) w.pos--;
+  return undefined;
 }

@@ -1,88 +1,124 @@
-import type { TupleValue } from "./types.js";
+// A tuple read from a view: `b` is the tuple's first slot (FLOW.orig, EXPECT.mask, ...), `nest` the
+// slot of the tuple attribute itself. Missing fields read as libnetfilter_conntrack reads them
+// from its zeroed struct: 0, or the all-zero address.
+import { TUPLE, type MessageView } from "@tsconntrack/conntrack";
+import type { ByteWriter } from "../io/byte-writer.js";
+import { latin1 } from "../io/byte-writer.js";
 import { AF_INET, AF_INET6, l4Layout } from "./names.js";
 
-/**
- * The library gives every tuple of a message the nfgenmsg family, and only a tuple that was present
- * gets one; an absent tuple has family 0 and prints no addresses.
- */
-export function tupleFamily(tuple: TupleValue | undefined, family: number): number {
-  return tuple === undefined ? 0 : family;
+/** The library gives every tuple of a message the nfgenmsg family, and only a present tuple gets one. */
+export function tupleFamily(v: MessageView, nest: number, family: number): number {
+  return v.pos[nest]! >= 0 ? family : 0;
 }
 
-/** Source and destination text, or undefined when the family is neither IPv4 nor IPv6. */
-export function tupleAddresses(tuple: TupleValue | undefined, family: number): [string, string] | undefined {
-  const ip = tuple?.tupleIp;
-  if (family === AF_INET) return [ip?.ipV4Src ?? "0.0.0.0", ip?.ipV4Dst ?? "0.0.0.0"];
-  if (family === AF_INET6) return [ip?.ipV6Src ?? "::", ip?.ipV6Dst ?? "::"];
-  return undefined;
+/** A number slot, 0 when absent. */
+export function numOr0(v: MessageView, slot: number): number {
+  return v.pos[slot]! >= 0 ? v.num[slot]! : 0;
 }
 
-export function tupleProtonum(tuple: TupleValue | undefined): number {
-  return tuple?.tupleProto?.protoNum ?? 0;
+export function tupleProtonum(v: MessageView, b: number): number {
+  return numOr0(v, b + TUPLE.protoNum);
 }
 
-/** Ports (or GRE keys); missing attributes read as 0 because the library's tuple starts zeroed. */
-export function tuplePorts(tuple: TupleValue | undefined): [number, number] {
-  const p = tuple?.tupleProto;
-  return [p?.protoSrcPort ?? 0, p?.protoDstPort ?? 0];
+/** ICMP and ICMPv6 share one field in the library, the ICMPv6 attribute being parsed last. */
+export function icmpField(v: MessageView, b: number, v4: number, v6: number): number {
+  return v.pos[b + v6]! >= 0 ? v.num[b + v6]! : numOr0(v, b + v4);
 }
 
-/** ICMP and ICMPv6 share one slot in the library, the ICMPv6 attribute being parsed last. */
-export function tupleIcmp(tuple: TupleValue | undefined): [type: number, code: number, id: number] {
-  const p = tuple?.tupleProto;
-  return [
-    p?.protoIcmpv6Type ?? p?.protoIcmpType ?? 0,
-    p?.protoIcmpv6Code ?? p?.protoIcmpCode ?? 0,
-    p?.protoIcmpv6Id ?? p?.protoIcmpId ?? 0,
-  ];
+const ZERO_V4 = latin1("0.0.0.0");
+const ZERO_V6 = latin1("::");
+
+/** The source (or destination) address of the family, or the zero address when the attribute is missing. */
+export function writeTupleAddress(w: ByteWriter, v: MessageView, b: number, family: number, dst: boolean): void {
+  const slot = b + (family === AF_INET ? (dst ? TUPLE.v4dst : TUPLE.v4src) : dst ? TUPLE.v6dst : TUPLE.v6src);
+  if (v.pos[slot]! >= 0) w.address(v, slot);
+  else w.lit(family === AF_INET ? ZERO_V4 : ZERO_V6);
 }
 
-/** `"src=A dst=B "` with the given tags, or "" for a family without addresses. */
-export function addressText(tuple: TupleValue | undefined, family: number, srcTag: string, dstTag: string): string {
-  const addrs = tupleAddresses(tuple, family);
-  return addrs === undefined ? "" : srcTag + "=" + addrs[0] + " " + dstTag + "=" + addrs[1] + " ";
+export function hasAddresses(family: number): boolean {
+  return family === AF_INET || family === AF_INET6;
 }
+
+/** `"src=A dst=B "` with the given tags (`src=`, ` dst=`), nothing for a family without addresses. */
+export function writeAddressText(w: ByteWriter, v: MessageView, b: number, family: number, srcTag: Uint8Array, dstTag: Uint8Array): void {
+  if (!hasAddresses(family)) return;
+  w.lit(srcTag);
+  writeTupleAddress(w, v, b, family, false);
+  w.lit(dstTag);
+  writeTupleAddress(w, v, b, family, true);
+  w.byte(0x20);
+}
+
+const T = {
+  sport: latin1("sport="), dport: latin1(" dport="), srckey: latin1("srckey=0x"), dstkey: latin1(" dstkey=0x"),
+  type: latin1("type="), code: latin1(" code="), id: latin1(" id="),
+  sportXml: latin1("<sport>"), dportXml: latin1("</sport><dport>"), dportEnd: latin1("</dport>"),
+  srckeyXml: latin1("<srckey>0x"), dstkeyXml: latin1("</srckey><dstkey>0x"), dstkeyEnd: latin1("</dstkey>"),
+  srcXml: latin1("<src>"), dstXml: latin1("</src><dst>"), dstEnd: latin1("</dst>"), emptyXml: latin1("<src></src><dst></dst>"),
+};
 
 /** The L4 part of a tuple in the default format, chosen by protonum alone. */
-export function l4Text(tuple: TupleValue | undefined): string {
-  switch (l4Layout(tupleProtonum(tuple))) {
-    case "ports": {
-      const [s, d] = tuplePorts(tuple);
-      return "sport=" + s + " dport=" + d + " ";
-    }
-    case "gre": {
-      const [s, d] = tuplePorts(tuple);
-      return "srckey=0x" + s.toString(16) + " dstkey=0x" + d.toString(16) + " ";
-    }
-    case "icmp": {
-      const [type, code, id] = tupleIcmp(tuple);
-      return "type=" + type + " code=" + code + " id=" + id + " ";
-    }
+export function writeL4Text(w: ByteWriter, v: MessageView, b: number): void {
+  switch (l4Layout(tupleProtonum(v, b))) {
+    case "ports":
+      w.lit(T.sport);
+      w.uint(numOr0(v, b + TUPLE.srcPort));
+      w.lit(T.dport);
+      w.uint(numOr0(v, b + TUPLE.dstPort));
+      w.byte(0x20);
+      return;
+    case "gre":
+      w.lit(T.srckey);
+      w.hex(numOr0(v, b + TUPLE.srcPort));
+      w.lit(T.dstkey);
+      w.hex(numOr0(v, b + TUPLE.dstPort));
+      w.byte(0x20);
+      return;
+    case "icmp":
+      w.lit(T.type);
+      w.uint(icmpField(v, b, TUPLE.icmpType, TUPLE.icmpv6Type));
+      w.lit(T.code);
+      w.uint(icmpField(v, b, TUPLE.icmpCode, TUPLE.icmpv6Code));
+      w.lit(T.id);
+      w.uint(icmpField(v, b, TUPLE.icmpId, TUPLE.icmpv6Id));
+      w.byte(0x20);
+      return;
     case "none":
-      return "";
+      return;
   }
 }
 
 /** The L4 part in XML: ports or keys only; ICMP and unknown protocols leave the element empty. */
-export function l4Xml(tuple: TupleValue | undefined): string {
-  switch (l4Layout(tupleProtonum(tuple))) {
-    case "ports": {
-      const [s, d] = tuplePorts(tuple);
-      return "<sport>" + s + "</sport><dport>" + d + "</dport>";
-    }
-    case "gre": {
-      const [s, d] = tuplePorts(tuple);
-      return "<srckey>0x" + s.toString(16) + "</srckey><dstkey>0x" + d.toString(16) + "</dstkey>";
-    }
+export function writeL4Xml(w: ByteWriter, v: MessageView, b: number): void {
+  switch (l4Layout(tupleProtonum(v, b))) {
+    case "ports":
+      w.lit(T.sportXml);
+      w.uint(numOr0(v, b + TUPLE.srcPort));
+      w.lit(T.dportXml);
+      w.uint(numOr0(v, b + TUPLE.dstPort));
+      w.lit(T.dportEnd);
+      return;
+    case "gre":
+      w.lit(T.srckeyXml);
+      w.hex(numOr0(v, b + TUPLE.srcPort));
+      w.lit(T.dstkeyXml);
+      w.hex(numOr0(v, b + TUPLE.dstPort));
+      w.lit(T.dstkeyEnd);
+      return;
     default:
-      return "";
+      return;
   }
 }
 
 /** `<src>A</src><dst>B</dst>`; an unknown family gives empty elements. */
-export function addressXml(tuple: TupleValue | undefined, family: number): string {
-  const addrs = tupleAddresses(tuple, family);
-  return addrs === undefined
-    ? "<src></src><dst></dst>"
-    : "<src>" + addrs[0] + "</src><dst>" + addrs[1] + "</dst>";
+export function writeAddressXml(w: ByteWriter, v: MessageView, b: number, family: number): void {
+  if (!hasAddresses(family)) {
+    w.lit(T.emptyXml);
+    return;
+  }
+  w.lit(T.srcXml);
+  writeTupleAddress(w, v, b, family, false);
+  w.lit(T.dstXml);
+  writeTupleAddress(w, v, b, family, true);
+  w.lit(T.dstEnd);
 }

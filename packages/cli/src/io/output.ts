@@ -5,6 +5,7 @@
 
 import { fstatSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
+import { ByteWriter } from "./byte-writer.js";
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -67,62 +68,38 @@ export interface OutputSinkOptions {
 }
 
 /**
- * stdout as conntrack's stdio buffer would behave, but with big chunks. Text is encoded straight into
- * one reused byte buffer (no string concatenation, no per-chunk Buffer), and byte formatters can
- * write into it directly (`reserve`/`commit`). `finish()` places the stderr summary where glibc
- * would have: a fully buffered stdout (not a tty) has written only whole 4 KiB blocks when the
- * summary goes out, so `2>&1 | cat` shows the summary first for small outputs, as conntrack does.
+ * stdout as conntrack's stdio buffer would behave, but with big chunks. Formatters write bytes
+ * straight into its buffer (it is a ByteWriter), text is encoded into the same buffer, and a
+ * full buffer goes to the file descriptor in one write. `finish()` places the stderr summary
+ * where glibc would have: a fully buffered stdout (not a tty) has written only whole 4 KiB blocks
+ * when the summary goes out, so `2>&1 | cat` shows the summary first for small outputs, as
+ * conntrack does.
  */
-export class OutputSink {
+export class OutputSink extends ByteWriter {
   readonly fd: number;
-  private readonly chunkBytes: number;
-  private buffer: Buffer;
-  /** Bytes pending in `buffer`. */
-  private length = 0;
   private written = 0;
 
   constructor(fd: number, options: OutputSinkOptions = {}) {
+    super(options.chunkBytes ?? 256 * 1024);
     this.fd = fd;
-    this.chunkBytes = options.chunkBytes ?? 256 * 1024;
-    this.buffer = Buffer.allocUnsafe(this.chunkBytes + 64 * 1024);
   }
 
   write(text: string): void {
-    // UTF-8 needs at most 3 bytes per UTF-16 unit.
-    const room = this.reserve(text.length * 3);
-    this.length += room.write(text, this.length, "utf8");
-    if (this.length >= this.chunkBytes) this.flush();
+    this.text(text);
   }
 
-  /**
-   * The buffer to write at most `bytes` more bytes into, at `position`; flushes first when needed.
-   * Call `commit` with the new end afterwards.
-   */
-  reserve(bytes: number): Buffer {
-    if (this.length + bytes > this.buffer.length) {
-      this.flush();
-      if (bytes > this.buffer.length) this.buffer = Buffer.allocUnsafe(bytes);
-    }
-    return this.buffer;
-  }
-
-  /** Where the next byte goes in the buffer `reserve` returned. */
-  get position(): number {
-    return this.length;
-  }
-
-  /** Ends a direct write into the buffer: `end` is the new position. */
-  commit(end: number): void {
-    this.length = end;
-    if (end >= this.chunkBytes) this.flush();
+  /** A full buffer is written out; only a single write larger than the buffer makes it grow. */
+  protected override makeRoom(n: number): void {
+    this.flush();
+    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
   }
 
   /** Writes everything pending now (events flush after each line, like conntrack's fflush). */
   flush(): void {
-    if (this.length === 0) return;
-    const bytes = this.length;
-    this.length = 0;
-    writeAll(this.fd, this.buffer.subarray(0, bytes));
+    if (this.pos === 0) return;
+    const bytes = this.pos;
+    this.pos = 0;
+    writeAll(this.fd, this.buf.subarray(0, bytes));
     this.written += bytes;
   }
 
@@ -136,8 +113,8 @@ export class OutputSink {
       if (stderrText !== "") writeAll(2, Buffer.from(stderrText, "utf8"));
       return;
     }
-    const bytes = this.buffer.subarray(0, this.length);
-    this.length = 0;
+    const bytes = this.buf.subarray(0, this.pos);
+    this.pos = 0;
     const total = this.written + bytes.length;
     // glibc writes a full block only when more data arrives, so an exact multiple stays buffered.
     const beforeSummary = total === 0 ? 0 : Math.max(0, Math.floor((total - 1) / 4096) * 4096 - this.written);

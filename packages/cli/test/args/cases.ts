@@ -59,7 +59,19 @@ export const CASES: readonly ArgCase[] = [
   { args: ["-S", "expect"], parsed: { command: "stats", table: "expect" } },
   { args: ["-E"], parsed: { command: "event" }, noRun: true },
   { args: ["-E", "expect"], parsed: { command: "event", table: "expect" }, noRun: true },
-  { args: ["-C", "-f", "ipv4"] },
+  { args: ["-C", "-f", "ipv4"], parsed: { command: "count", family: "ipv4", familyGiven: true }, deviation: "filtered -C (extension; 1.4.7 allows no option with -C)" },
+  { args: ["-C", "-p", "tcp", "--dport", "443"], parsed: { command: "count", proto: { handler: "tcp" }, l4: { origDport: 443 } }, deviation: "filtered -C (extension)" },
+  { args: ["-C", "-m", "3/0xff", "-s", "10.0.0.0/8"], parsed: { command: "count", mark: { value: 3, mask: 255 }, mask: { src: { text: "255.0.0.0" } } }, deviation: "filtered -C (extension)" },
+  { args: ["-C", "-u", "ASSURED", "-w", "7", "--orig-zone", "1"], parsed: { command: "count", zone: 7 }, deviation: "filtered -C (extension)" },
+  // Filtered -C refuses what is not one of -L's filters with 1.4.7's message for the whole line.
+  { args: ["-C", "-p", "tcp", "-z"] },
+  { args: ["-C", "-o", "extended", "-p", "tcp"] },
+  { args: ["-C", "-c", "3", "-m", "1"] },
+  { args: ["-C", "-p", "tcp", "--reply-port-src", "1", "-t", "5"] },
+  { args: ["-C", "-b", "10", "-s", "1.1.1.1"] },
+  { args: ["-C", "expect", "-p", "tcp"] },
+  { args: ["-C", "--mask-src", "255.0.0.0"] },
+  { args: ["-C", "-p", "icmp", "--icmp-type", "8", "-i", "4"] },
   { args: ["-S", "-o", "xml"] },
 
   // getopt: unknown options, abbreviations, permutation, missing arguments

@@ -1,5 +1,5 @@
 /** Terse builders for hand-made decoded values, shaped like the codec's output. */
-import type { ConntrackValue, TupleProtoValue, TupleValue } from "../../src/format/index.js";
+import type { ConntrackValue, TupleProtoValue, TupleValue } from "./render.js";
 
 export const S = {
   SEEN_REPLY: 1 << 1,

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  CONNTRACK_XML_FOOTER, CONNTRACK_XML_HEADER, LazyXmlHeader, formatConntrackXml, userspaceTag, type ConntrackValue,
-} from "../../src/format/index.js";
+import { CONNTRACK_XML_FOOTER, CONNTRACK_XML_HEADER, LazyXmlHeader, userspaceTag } from "../../src/format/index.js";
+import { formatConntrackXml, type ConntrackValue } from "./render.js";
 import { S, TCP, counters, labels, ns, t4, t6, tcp } from "./build.js";
 
 const savedTz = process.env.TZ;

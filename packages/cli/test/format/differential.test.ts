@@ -8,9 +8,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  formatConntrackSave, formatConntrackText, formatConntrackXml, type ConntrackValue,
-} from "../../src/format/index.js";
+import { formatConntrackSave, formatConntrackText, formatConntrackXml, type ConntrackValue } from "./render.js";
 
 const CONNTRACK = "/usr/sbin/conntrack";
 const skipReason =

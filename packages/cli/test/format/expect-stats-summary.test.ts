@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   EXPECT_XML_FOOTER, EXPECT_XML_HEADER, FLUSH_CONNTRACK_LINE, FLUSH_EXPECT_LINE, ENOBUFS_WARNING_LINES, bufferSizeNotice,
-  expectTimePrefix, formatCount, formatCpuStatsLine, formatExpectCpuStatsLine, formatExpectText, formatExpectXml,
-  formatGlobalCount, formatProcStatsLine, summaryLine, type ExpectValue,
+  expectTimePrefix, formatCount, formatCpuStatsLine, formatExpectCpuStatsLine, formatGlobalCount, formatProcStatsLine, summaryLine,
 } from "../../src/format/index.js";
+import { formatExpectText, formatExpectXml, type ExpectValue } from "./render.js";
 import { t4, t6 } from "./build.js";
 
 const savedTz = process.env.TZ;

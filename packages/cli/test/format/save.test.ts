@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatConntrackSave, userspaceTag, type ConntrackValue } from "../../src/format/index.js";
+import { userspaceTag } from "../../src/format/index.js";
+import { formatConntrackSave, type ConntrackValue } from "./render.js";
 import { S, TCP, t4, t6, tcp } from "./build.js";
 
 const REPLIED = S.SEEN_REPLY | S.CONFIRMED;

@@ -1,4 +1,4 @@
-/** Hand-built netlink messages for tests (host byte order headers). */
+/** Hand-built netlink messages for tests (host byte order headers); the kernel's ACK/DONE come from ../../src/testing.js. */
 import { HEADER_SIZE, align4, viewOf, writeHeader } from "../../src/wire.js";
 
 export interface MessageSpec {
@@ -19,42 +19,4 @@ export function message(spec: MessageSpec): Uint8Array {
 
 export function datagram(...messages: Uint8Array[]): Uint8Array {
   return Buffer.concat(messages);
-}
-
-/** An extack TLV (host order u16 len/type). */
-export function tlv(type: number, value: Uint8Array): Uint8Array {
-  const out = new Uint8Array(align4(4 + value.length));
-  const view = viewOf(out);
-  view.setUint16(0, 4 + value.length, true);
-  view.setUint16(2, type, true);
-  out.set(value, 4);
-  return out;
-}
-
-export function u32(value: number): Uint8Array {
-  const out = new Uint8Array(4);
-  viewOf(out).setUint32(0, value, true);
-  return out;
-}
-
-export function cstring(text: string): Uint8Array {
-  return Buffer.from(`${text}\0`);
-}
-
-/** NLMSG_ERROR answering `seq` (CAP_ACK style: only the request header echoed), with optional extack TLVs. */
-export function errorMessage(seq: number, pid: number, error: number, extack: { message?: string; offset?: number } = {}): Uint8Array {
-  const tlvs: Uint8Array[] = [];
-  if (extack.message !== undefined) tlvs.push(tlv(1, cstring(extack.message)));
-  if (extack.offset !== undefined) tlvs.push(tlv(2, u32(extack.offset)));
-  const echoed = message({ type: 0x100, flags: 0x5, seq, pid: 0 });
-  const errno = new Uint8Array(4);
-  viewOf(errno).setInt32(0, error, true);
-  const flags = 0x100 | (tlvs.length ? 0x200 : 0);
-  return message({ type: 2, flags, seq, pid, payload: Buffer.concat([errno, echoed.subarray(0, 16), ...tlvs]) });
-}
-
-export function doneMessage(seq: number, pid: number, error = 0, flags = 0x2): Uint8Array {
-  const payload = new Uint8Array(4);
-  viewOf(payload).setInt32(0, error, true);
-  return message({ type: 3, flags, seq, pid, payload });
 }
