@@ -62,6 +62,20 @@ describe("tsconntrack as one file (Node single executable)", () => {
       }
     });
 
+    // prom-client and the top view are inside the one file too: no package to find at run time.
+    it("serves metrics (--once) and top (--once -o json) like bin/tsconntrack", () => {
+      const entries = (text: string) => text.split("\n").filter((line) => line.startsWith("conntrack_entries ") || line.startsWith("conntrack_flows"));
+      const sea = runSea(["metrics", "--once"], ns);
+      const bin = runBin(["metrics", "--once"], ns);
+      expect({ status: sea.status, stderr: sea.stderr }).toEqual({ status: 0, stderr: "" });
+      expect(entries(sea.stdout)).toEqual(entries(bin.stdout));
+      expect(entries(sea.stdout)).toContain("conntrack_entries 3");
+      const rows = (text: string) => (JSON.parse(text) as { rows: { key: string; flows: number }[] }).rows.map((row) => [row.key, row.flows]);
+      const seaTop = runSea(["top", "--once", "-o", "json"], ns);
+      expect(seaTop.status).toBe(0);
+      expect(rows(seaTop.stdout)).toEqual(rows(runBin(["top", "--once", "-o", "json"], ns).stdout));
+    });
+
     it("prints the same events (-E) as bin/tsconntrack listening beside it", async () => {
       const listen = (argv: string[]) => {
         const child = spawn("ip", ["netns", "exec", ns, ...argv, "-E", "-o", "id"], { stdio: ["ignore", "pipe", "pipe"] });

@@ -1,6 +1,6 @@
 // Text and JSON of the top view: the header (table fill, event rates, counters state) and the rows.
 
-import { jsonString } from "../format/json.js";
+import { jsonString, rfc3339Json } from "../format/json.js";
 import type { Grouping, SortKey, TopRow } from "./top-aggregate.js";
 import type { ModelStats } from "./top-model.js";
 
@@ -88,10 +88,11 @@ export function rowJson(row: TopRow): string {
   return `{"key":${jsonString(row.key)},"flows":${row.flows},"packets":${num(row.packets)},"bytes":${num(row.bytes)},"packets_per_second":${num(row.packetsPerSecond, 3)},"bytes_per_second":${num(row.bytesPerSecond, 3)},"age":${num(row.age, 3)},"age_known":${row.ageKnown}}`;
 }
 
-export function topJson(header: TopHeader, rows: readonly TopRow[], time: number): string {
+/** `time` is the refresh's instant in milliseconds since the epoch, printed as RFC 3339 like every instant of our JSON. */
+export function topJson(header: TopHeader, rows: readonly TopRow[], timeMs: number): string {
   const s = header.stats;
   return (
-    `{"time":${num(time, 6)},"entries":${num(header.entries)},"max_entries":${num(header.maxEntries)},"acct":${header.acct ?? null},` +
+    `{"time":${rfc3339Json(Math.floor(timeMs / 1000), Math.round((timeMs % 1000) * 1e6))},"entries":${num(header.entries)},"max_entries":${num(header.maxEntries)},"acct":${header.acct ?? null},` +
     `"group":"${header.group}","sort":"${header.sort}","interval":${header.interval},` +
     `"events":{"new_per_second":${num(s.newPerSecond, 3)},"destroy_per_second":${num(s.destroyPerSecond, 3)},"overruns":${s.overruns},"resyncs":${s.resyncs}},"undecodable":${s.undecodable},` +
     `"refresh_seconds":${num(header.refreshSeconds, 6)},"total_rows":${header.total},"rows":[${rows.map(rowJson).join(",")}]}\n`

@@ -200,7 +200,7 @@ async function once(ct: Conntrack, cmd: ParsedCommand, chosen: TopOptions, cli: 
   }
   if (failure !== undefined) throw failure;
   const { header, rows } = view.rows(chosen.limit);
-  if (cmd.output.json) cli.out.write(topJson(header, rows, Date.now() / 1000));
+  if (cmd.output.json) cli.out.write(topJson(header, rows, Date.now()));
   else if (cmd.output.ndjson) cli.out.write(rows.map((row) => rowJson(row) + "\n").join(""));
   else cli.out.write([...headerLines(header, false), "", ...tableLines(rows, header.group, process.stdout.columns || 100)].join("\n") + "\n");
   cli.out.finish("", cli.stdoutIsTty);
