@@ -1,6 +1,6 @@
 // Pure helpers of the benchmark harness only: no kernel, no timing assertions.
 import { describe, expect, it } from "vitest";
-import { BENCH_MARK, IPPROTO_TCP, countShapes, flowShape } from "./flows.js";
+import { AF_INET6, BENCH_MARK, IPPROTO_TCP, countShapes, flowAttrs, flowShape } from "./flows.js";
 import { formatCount, formatRatio, formatSeconds, markdownTable, skippedRow, type Row } from "./report.js";
 import { errorLine } from "./command.js";
 import { parseTimeOutput } from "./runner.js";
@@ -20,6 +20,17 @@ describe("stats", () => {
     expect(verdictFor(0.5, 0.5)).toBe("PASS");
     expect(verdictFor(0.51, 0.5)).toBe("FAIL");
     expect(verdictFor(Number.NaN, 1)).toBe("FAIL");
+  });
+});
+
+describe("table shapes", () => {
+  it("are 5% IPv6, half of the port-22 flows among them, with addresses of their family", () => {
+    expect(countShapes(100_000, (shape) => shape.family === AF_INET6)).toBe(5_000);
+    const port22 = (shape: ReturnType<typeof flowShape>) => shape.proto === IPPROTO_TCP && shape.dport === 22;
+    expect(countShapes(100_000, (shape) => port22(shape) && shape.family === AF_INET6)).toBe(countShapes(100_000, port22) / 2);
+    expect(flowAttrs(10).tupleOrig?.tupleIp).toEqual({ ipV6Src: "2001:db8::0:a", ipV6Dst: "2001:db8:ffff::1" });
+    expect(flowAttrs(1_311_330).tupleReply?.tupleIp?.ipV6Dst).toBe("2001:db8::14:262");
+    expect(flowAttrs(1).tupleOrig?.tupleIp).toEqual({ ipV4Src: "10.0.0.1", ipV4Dst: "192.0.2.1" });
   });
 });
 
@@ -56,7 +67,7 @@ describe("runner parsing", () => {
 
 describe("flows", () => {
   it("mixes TCP port 22 and mark 3 into the table deterministically", () => {
-    expect(flowShape(0)).toEqual({ proto: IPPROTO_TCP, dport: 22, mark: BENCH_MARK });
+    expect(flowShape(0)).toEqual({ proto: IPPROTO_TCP, dport: 22, mark: BENCH_MARK, family: 2 });
     expect(countShapes(1000, (s) => s.proto === IPPROTO_TCP && s.dport === 22)).toBe(100);
     expect(countShapes(1000, (s) => s.mark === BENCH_MARK)).toBe(250);
   });

@@ -43,7 +43,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const only = (values.only ?? []).flatMap((value) => value.split(",")).filter(Boolean);
   const sizes = quick
     ? { listSizes: [2_000, 20_000], filterSize: 20_000, deleteSize: 10_000, rssSizes: [2_000, 20_000] as [number, number], eventEntries: 5_000 }
-    : { listSizes: [100_000, 1_000_000], filterSize: 200_000, deleteSize: 100_000, rssSizes: [10_000, 1_000_000] as [number, number], eventEntries: 50_000 };
+    : { listSizes: [100_000, 1_000_000], filterSize: 100_000, deleteSize: 100_000, rssSizes: [10_000, 1_000_000] as [number, number], eventEntries: 50_000 };
   const runs = values.runs !== undefined ? Number(values.runs) : quick ? 3 : 5;
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, not ${values.runs}`);
   return {

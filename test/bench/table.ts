@@ -6,9 +6,7 @@
 import { NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLMSG_HDRLEN } from "@tsconntrack/codec";
 import { ConntrackRequest, conntrack } from "@tsconntrack/codec/conntrack";
 import { LiveTransport, NetlinkClient, type NetlinkRequest } from "@tsconntrack/socket";
-import { flowAttrs } from "./flows.js";
-
-const AF_INET = 2;
+import { flowAttrs, flowShape } from "./flows.js";
 /** Requests built and sent per batchSync call: bounds the memory of a 1M-entry fill. */
 const CHUNK = 20_000;
 
@@ -35,7 +33,7 @@ function createRequest(index: number, timeout: number): NetlinkRequest {
   const message = conntrack.encodeMessage({
     type: ConntrackRequest.new,
     flags: NLM_F_CREATE | NLM_F_EXCL,
-    fixed: { nfgenFamily: AF_INET, version: 0, resId: 0 },
+    fixed: { nfgenFamily: flowShape(index).family, version: 0, resId: 0 },
     attrs: flowAttrs(index, timeout),
   });
   return { type: ConntrackRequest.new, flags: NLM_F_CREATE | NLM_F_EXCL, payload: payloadOf(message) };

@@ -13,21 +13,29 @@ export type ListResult = Outcome;
 const BIG_TABLE = 500_000;
 const BIG_TABLE_RUNS = 3;
 
+/** What conntrack runs instead, where ours has no counterpart in it (`-o json` against its plain `-L`). */
+export interface ReferenceRun {
+  args: readonly string[];
+  lines: number;
+}
+
 /** Runs `args` against the main table at `size`; `expectedLines` is what a correct tool prints. */
-export async function measureListing(ctx: BenchContext, size: number, args: readonly string[], expectedLines: number): Promise<ListResult> {
+export async function measureListing(ctx: BenchContext, size: number, args: readonly string[], expectedLines: number, against?: ReferenceRun): Promise<ListResult> {
   const table = ctx.mainTable(size);
   const { candidate, reference, candidateSkip } = ctx.tools;
-  const contenders: Contender[] = [{ label: "conntrack", command: [...reference, ...args] }];
+  const referenceArgs = against?.args ?? args;
+  const referenceLines = against?.lines ?? expectedLines;
+  const contenders: Contender[] = [{ label: "conntrack", command: [...reference, ...referenceArgs] }];
   let wrong: string | undefined;
   if (candidateSkip === undefined) {
     const counted = await countLines(table.netns, [...candidate, ...args]);
     if (counted.status === 0 && counted.lines !== expectedLines) wrong = `printed ${counted.lines} lines, expected ${expectedLines}`;
     contenders.unshift({ label: "tsconntrack", command: [...candidate, ...args] });
   }
-  const check = await countLines(table.netns, [...reference, ...args]);
-  if (check.lines !== expectedLines) ctx.log(`  note: conntrack ${args.join(" ")} printed ${check.lines} lines, expected ${expectedLines}`);
+  const check = await countLines(table.netns, [...reference, ...referenceArgs]);
+  if (check.lines !== referenceLines) ctx.log(`  note: conntrack ${referenceArgs.join(" ")} printed ${check.lines} lines, expected ${referenceLines}`);
   const runs = size >= BIG_TABLE ? Math.min(ctx.options.runs, BIG_TABLE_RUNS) : ctx.options.runs;
-  ctx.log(`  timing ${args.join(" ")} at ${size} entries, ${runs} alternated runs`);
+  ctx.log(`  timing ${args.join(" ")}${against ? ` (conntrack ${referenceArgs.join(" ")})` : ""} at ${size} entries, ${runs} alternated runs`);
   // The counting runs above were the warm-up.
   const samples = alternate(table.netns, contenders, runs, { warmUp: false });
   const result: ListResult = candidateSkip === undefined ? { candidate: samples[0], reference: samples[1]! } : { candidate: undefined, reference: samples[0]! };
