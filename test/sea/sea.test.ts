@@ -104,7 +104,10 @@ describe("tsconntrack as one file (Node single executable)", () => {
       bin.child.kill("SIGINT");
       await Promise.all([sea.done, bin.done]);
       expect(events(bin.state.out.slice(binStart))).toHaveLength(2);
-      expect(sea.state.out.slice(seaStart)).toBe(bin.state.out.slice(binStart));
+      // progname= names the sender's process from /proc/PORTID when the event is read (as 1.4.7 does):
+      // `conntrack -D` may have exited by then for one listener and not the other, so it is not compared.
+      const stable = (text: string) => text.replace(/ progname=\S+/g, "");
+      expect(stable(sea.state.out.slice(seaStart))).toBe(stable(bin.state.out.slice(binStart)));
     });
   });
 });
