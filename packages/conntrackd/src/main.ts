@@ -11,7 +11,7 @@ import { isConfigError, loadConfig } from "./config/parser.js";
 import type { DaemonConfig } from "./config/types.js";
 import { REQ } from "./control/commands.js";
 import { localRequest } from "./control/client.js";
-import { interfaceExists } from "./channel/channel.js";
+import { interfaceExists } from "./channel/link.js";
 import { logLine, Logger } from "./log.js";
 import { holdLock, releaseLock } from "./lock.js";
 
