@@ -11,7 +11,7 @@ export {
 } from "./wire/constants.js";
 export { HOST_LITTLE_ENDIAN } from "./wire/host-order.js";
 export type { NlMsgHeader, NlMessage } from "./wire/message.js";
-export { parseMessages, readMessageHeader, writeMessageHeader, buildMessage } from "./wire/message.js";
+export { messageAt, parseMessages, readMessageHeader, writeMessageHeader, buildMessage } from "./wire/message.js";
 export type { Extack, NlErrorInfo, NlDoneInfo } from "./wire/extack.js";
 export { parseErrorMessage, parseDoneMessage, parseExtackTlvs } from "./wire/extack.js";
 export type { Endian } from "./wire/attr-reader.js";
