@@ -9,11 +9,12 @@ import {
   parseErrorMessage,
   messageAt,
   parseMessages,
+  writeMessageHeader,
   type NlMessage,
 } from "@tsconntrack/codec";
 import { NetlinkProtocolError, NetlinkSocketError, type ExtendedAck, type NetlinkOperation } from "./errors.js";
 import type { Transport } from "./transport.js";
-import { HEADER_SIZE, align4, viewOf, writeHeader } from "./wire.js";
+import { HEADER_SIZE, align4, viewOf } from "./wire.js";
 
 /** nlmsghdr fields are in host byte order. */
 const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -370,7 +371,7 @@ function copyMessage(message: NlMessage): NlMessage {
 
 function encodeRequest(out: Uint8Array, at: number, request: NetlinkRequest, flags: number, seq: number): number {
   const len = HEADER_SIZE + request.payload.byteLength;
-  writeHeader(viewOf(out), at, { len, type: request.type, flags, seq, pid: 0 });
+  writeMessageHeader(out, at, { len, type: request.type, flags, seq, pid: 0 });
   out.set(request.payload, at + HEADER_SIZE);
   return at + align4(len);
 }
