@@ -60,57 +60,39 @@ export function usageText(argv0: string, version: string): string {
   return `Command line interface for the connection tracking system. Version ${version}\nUsage: ${argv0} [commands] [options]\n` + USAGE_BODY;
 }
 
+/** The tuple options of a protocol whose tuple carries ports (tcp, udp, udplite, sctp, dccp) or GRE keys: the
+ * same eight lines with the other word. conntrack prints "--tuple-WORD-src" twice, so do we. */
+function tupleOptionsHelp(word: "port" | "key"): string {
+  return (
+    `  --orig-${word}-src\t\toriginal source ${word}\n` +
+    `  --orig-${word}-dst\t\toriginal destination ${word}\n` +
+    `  --reply-${word}-src\t\treply source ${word}\n` +
+    `  --reply-${word}-dst\t\treply destination ${word}\n` +
+    `  --mask-${word}-src\t\tmask source ${word}\n` +
+    `  --mask-${word}-dst\t\tmask destination ${word}\n` +
+    `  --tuple-${word}-src\t\texpectation tuple src ${word}\n` +
+    `  --tuple-${word}-src\t\texpectation tuple dst ${word}\n`
+  );
+}
+
+const PORT_HELP = tupleOptionsHelp("port");
+
 /** The option lines each protocol extension prints after "Proto `NAME' help:". */
 const PROTO_HELP: Readonly<Record<ProtoHandlerName, string>> = {
   tcp:
-    "  --orig-port-src\t\toriginal source port\n" +
-    "  --orig-port-dst\t\toriginal destination port\n" +
-    "  --reply-port-src\t\treply source port\n" +
-    "  --reply-port-dst\t\treply destination port\n" +
-    "  --mask-port-src\t\tmask source port\n" +
-    "  --mask-port-dst\t\tmask destination port\n" +
-    "  --tuple-port-src\t\texpectation tuple src port\n" +
-    "  --tuple-port-src\t\texpectation tuple dst port\n" +
+    PORT_HELP +
     "  --state\t\t\tTCP state, fe. ESTABLISHED\n",
   udp:
-    "  --orig-port-src\t\toriginal source port\n" +
-    "  --orig-port-dst\t\toriginal destination port\n" +
-    "  --reply-port-src\t\treply source port\n" +
-    "  --reply-port-dst\t\treply destination port\n" +
-    "  --mask-port-src\t\tmask source port\n" +
-    "  --mask-port-dst\t\tmask destination port\n" +
-    "  --tuple-port-src\t\texpectation tuple src port\n" +
-    "  --tuple-port-src\t\texpectation tuple dst port\n",
+    PORT_HELP,
   udplite:
-    "  --orig-port-src\t\toriginal source port\n" +
-    "  --orig-port-dst\t\toriginal destination port\n" +
-    "  --reply-port-src\t\treply source port\n" +
-    "  --reply-port-dst\t\treply destination port\n" +
-    "  --mask-port-src\t\tmask source port\n" +
-    "  --mask-port-dst\t\tmask destination port\n" +
-    "  --tuple-port-src\t\texpectation tuple src port\n" +
-    "  --tuple-port-src\t\texpectation tuple dst port\n",
+    PORT_HELP,
   sctp:
-    "  --orig-port-src\t\toriginal source port\n" +
-    "  --orig-port-dst\t\toriginal destination port\n" +
-    "  --reply-port-src\t\treply source port\n" +
-    "  --reply-port-dst\t\treply destination port\n" +
-    "  --mask-port-src\t\tmask source port\n" +
-    "  --mask-port-dst\t\tmask destination port\n" +
-    "  --tuple-port-src\t\texpectation tuple src port\n" +
-    "  --tuple-port-src\t\texpectation tuple dst port\n" +
+    PORT_HELP +
     "  --state\t\t\tSCTP state, fe. ESTABLISHED\n" +
     "  --orig-vtag\t\toriginal verification tag\n" +
     "  --reply-vtag\t\treply verification tag\n",
   dccp:
-    "  --orig-port-src\t\toriginal source port\n" +
-    "  --orig-port-dst\t\toriginal destination port\n" +
-    "  --reply-port-src\t\treply source port\n" +
-    "  --reply-port-dst\t\treply destination port\n" +
-    "  --mask-port-src\t\tmask source port\n" +
-    "  --mask-port-dst\t\tmask destination port\n" +
-    "  --tuple-port-src\t\texpectation tuple src port\n" +
-    "  --tuple-port-src\t\texpectation tuple dst port\n" +
+    PORT_HELP +
     "  --state\t\t\tDCCP state, fe. RESPOND\n",
   icmp:
     "  --icmp-type\t\t\ticmp type\n" +
@@ -121,14 +103,7 @@ const PROTO_HELP: Readonly<Record<ProtoHandlerName, string>> = {
     "  --icmpv6-code\t\t\ticmpv6 code\n" +
     "  --icmpv6-id\t\t\ticmpv6 id\n",
   gre:
-    "  --orig-key-src\t\toriginal source key\n" +
-    "  --orig-key-dst\t\toriginal destination key\n" +
-    "  --reply-key-src\t\treply source key\n" +
-    "  --reply-key-dst\t\treply destination key\n" +
-    "  --mask-key-src\t\tmask source key\n" +
-    "  --mask-key-dst\t\tmask destination key\n" +
-    "  --tuple-key-src\t\texpectation tuple src key\n" +
-    "  --tuple-key-src\t\texpectation tuple dst key\n",
+    tupleOptionsHelp("key"),
   unknown:
     "  no options (unsupported)\n",
 };

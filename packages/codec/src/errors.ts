@@ -1,3 +1,11 @@
+/**
+ * The type guard of an error class, by the class's name: it also knows an instance made by another
+ * copy of the package (two versions in one dependency tree), where instanceof does not.
+ */
+export function errorGuard<T extends Error>(name: string): (value: unknown) => value is T {
+  return (value: unknown): value is T => value instanceof Error && value.name === name;
+}
+
 export type NetlinkDecodeErrorCode =
   | "truncated" // fewer bytes than a header or a declared length needs
   | "bad-length" // a length field is impossible (too small, past its parent) or wrong for the type
@@ -25,9 +33,7 @@ export class NetlinkDecodeError extends Error {
   }
 }
 
-export function isNetlinkDecodeError(e: unknown): e is NetlinkDecodeError {
-  return e instanceof Error && e.name === "NetlinkDecodeError";
-}
+export const isNetlinkDecodeError = errorGuard<NetlinkDecodeError>("NetlinkDecodeError");
 
 export type NetlinkEncodeErrorCode = "unknown-key" | "bad-value" | "unknown-set" | "too-deep";
 
@@ -44,6 +50,4 @@ export class NetlinkEncodeError extends Error {
   }
 }
 
-export function isNetlinkEncodeError(e: unknown): e is NetlinkEncodeError {
-  return e instanceof Error && e.name === "NetlinkEncodeError";
-}
+export const isNetlinkEncodeError = errorGuard<NetlinkEncodeError>("NetlinkEncodeError");

@@ -1,5 +1,6 @@
 import { isNetlinkSocketError } from "@tsconntrack/socket";
 import { EEXIST, ENOENT } from "./constants.js";
+import { errorGuard } from "@tsconntrack/codec";
 
 /** An argument the API cannot turn into a request (bad address, impossible filter); nothing was sent. */
 export class ConntrackArgumentError extends Error {
@@ -12,9 +13,7 @@ export class ConntrackArgumentError extends Error {
   }
 }
 
-export function isConntrackArgumentError(value: unknown): value is ConntrackArgumentError {
-  return value instanceof Error && value.name === "ConntrackArgumentError";
-}
+export const isConntrackArgumentError = errorGuard<ConntrackArgumentError>("ConntrackArgumentError");
 
 /** The kernel answered ENOENT (no such entry or expectation). */
 export function isNotFoundError(value: unknown): boolean {

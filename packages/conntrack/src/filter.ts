@@ -87,17 +87,12 @@ export interface CompiledFilter {
   kernelExact: "mark" | "tuple" | undefined;
 }
 
-interface CompiledTuple {
+/** A TupleFilter checked: addresses as masks, the protocol as its number. */
+type CompiledTuple = Omit<TupleFilter, "src" | "dst" | "proto"> & {
   src?: AddressMatch;
   dst?: AddressMatch;
   proto?: number;
-  srcPort?: number;
-  dstPort?: number;
-  icmpType?: number;
-  icmpCode?: number;
-  icmpId?: number;
-  zone?: number;
-}
+};
 
 const F = NfCtFilterFlags;
 

@@ -82,17 +82,26 @@ export const COUNTERS = {
   bytesOld: CO.bytesOld,
 } as const;
 
+/**
+ * The slots of a message's tuple nests: under its short name the first slot of a nest's tuple (add
+ * TUPLE.*; the walker lays a nest's members right after it), under `prefix` + Name the nest itself.
+ */
+function tupleNests<P extends string, T extends Record<string, number>>(
+  prefix: P,
+  nests: T,
+): { readonly [K in keyof T]: number } & { readonly [K in keyof T & string as `${P}${Capitalize<K>}`]: number } {
+  const slots: Record<string, number> = {};
+  for (const [name, slot] of Object.entries(nests)) {
+    slots[name] = slot + 1;
+    slots[prefix + name[0]!.toUpperCase() + name.slice(1)] = slot;
+  }
+  return slots as never;
+}
+
 /** Slots of a conntrack entry message (conntrack-attrs), absolute. */
 export const FLOW = {
-  /** First slot of CTA_TUPLE_ORIG's tuple (add TUPLE.*). */
-  orig: C.tupleOrig + 1,
-  /** First slot of CTA_TUPLE_REPLY's tuple. */
-  reply: C.tupleReply + 1,
-  /** First slot of CTA_TUPLE_MASTER's tuple. */
-  master: C.tupleMaster + 1,
-  tupleOrig: C.tupleOrig,
-  tupleReply: C.tupleReply,
-  tupleMaster: C.tupleMaster,
+  /** orig, reply, master: CTA_TUPLE_ORIG's, CTA_TUPLE_REPLY's and CTA_TUPLE_MASTER's tuples; tupleOrig... the nests. */
+  ...tupleNests("tuple", { orig: C.tupleOrig, reply: C.tupleReply, master: C.tupleMaster }),
   /** First slot of CTA_COUNTERS_ORIG's counters (add COUNTERS.*). */
   countersOrig: C.countersOrig + 1,
   countersReply: C.countersReply + 1,
@@ -131,13 +140,8 @@ export const FLOW = {
 
 /** Slots of an expectation message (expect-attrs), absolute. */
 export const EXPECT = {
-  /** First slot of CTA_EXPECT_MASTER's tuple (add TUPLE.*). */
-  master: E.expectMaster + 1,
-  tuple: E.expectTuple + 1,
-  mask: E.expectMask + 1,
-  expectMaster: E.expectMaster,
-  expectTuple: E.expectTuple,
-  expectMask: E.expectMask,
+  /** master, tuple, mask: CTA_EXPECT_MASTER's, CTA_EXPECT_TUPLE's and CTA_EXPECT_MASK's tuples; expectMaster... the nests. */
+  ...tupleNests("expect", { master: E.expectMaster, tuple: E.expectTuple, mask: E.expectMask }),
   timeout: E.expectTimeout,
   id: E.expectId,
   helpName: E.expectHelpName,

@@ -9,7 +9,8 @@ import { Conntrack, type ConntrackAttrs, type ConntrackEvent } from "@tsconntrac
 import { formatConntrackText, formatConntrackXml } from "tsconntrack/format";
 import { FlowCache, nowSeconds, type CacheObject } from "./cache.js";
 import type { DaemonConfig } from "./config/types.js";
-import { Channel, linkStatus, type Link } from "./channel/channel.js";
+import { Channel } from "./channel/channel.js";
+import { linkStatus, type Link } from "./channel/link.js";
 import { TcpChannel } from "./channel/tcp.js";
 import { REQ } from "./control/commands.js";
 import { ControlServer } from "./control/server.js";

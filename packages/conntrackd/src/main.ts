@@ -11,9 +11,9 @@ import { isConfigError, loadConfig } from "./config/parser.js";
 import type { DaemonConfig } from "./config/types.js";
 import { REQ } from "./control/commands.js";
 import { localRequest } from "./control/client.js";
-import { interfaceExists } from "./channel/channel.js";
+import { interfaceExists } from "./channel/link.js";
 import { logLine, Logger } from "./log.js";
-import { holdLock, releaseLock } from "./lock.js";
+import { runDaemonLifecycle } from "./lifecycle.js";
 
 const VERSION = "0.1.0";
 const DEFAULT_CONFIGFILE = "/etc/conntrackd/conntrackd.conf";
@@ -238,52 +238,10 @@ async function runDaemon(config: DaemonConfig, background: boolean, report?: (er
       throw error;
     }
   }
-  const lock = config.general.lockFile;
-  if (!holdLock(lock, log)) {
-    report?.("lock");
-    throw new Exit(1);
-  }
   const { SyncDaemon } = await import("./daemon.js");
-  let finished = false;
-  const finish = (code: number): void => {
-    if (finished) return;
-    finished = true;
-    daemon.stop();
-    releaseLock(lock);
-    log.close();
-    process.exit(code);
-  };
-  const daemon = new SyncDaemon(config, log, { onKill: () => finish(0) });
-  try {
-    await daemon.start();
-  } catch (error) {
-    log.error((error as Error).message);
-    log.error("conntrackd cannot start, please review your configuration");
-    daemon.stop();
-    releaseLock(lock);
-    report?.("init");
-    throw new Exit(1);
-  }
-  log.notice("initialization completed");
-  const shutdown = (): void => {
-    log.notice("---- shutdown received ----");
-    finish(0);
-  };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
-  process.on("SIGPIPE", () => {});
-  // A bug must not print a Node stack trace nor leave the lock file behind: log it and stop.
-  const fatal = (error: unknown): void => {
-    log.error(`internal error: ${(error as Error)?.message ?? String(error)}`);
-    finish(1);
-  };
-  process.on("uncaughtException", fatal);
-  process.on("unhandledRejection", fatal);
-  if (background) {
-    log.daemon = true;
-    report?.();
-    log.notice("-- starting in daemon mode --");
-  } else log.notice("-- starting in console mode --");
+  const options = { background, report, fatalStatus: 1, ignoreSigpipe: true };
+  const started = await runDaemonLifecycle(config, log, options, (finish) => new SyncDaemon(config, log, { onKill: () => finish(0) }));
+  if (!started) throw new Exit(1);
 }
 
 /** -d: 1.4.7 forks after init; Node cannot fork, so the same program starts again detached and says when it is up. */

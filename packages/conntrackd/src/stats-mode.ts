@@ -208,49 +208,11 @@ export class StatsDaemon {
 
 /** Starts stats mode for main(): lock file, daemon, signals, as the sync daemon does. */
 export async function runStats(config: DaemonConfig, log: Logger, background: boolean, report?: (error?: string) => void): Promise<void> {
-  const { holdLock, releaseLock } = await import("./lock.js");
-  if (!holdLock(config.general.lockFile, log)) {
-    report?.("lock");
-    throw new StatsExit(1);
-  }
-  let finished = false;
-  const finish = (): void => {
-    if (finished) return;
-    finished = true;
-    daemon.stop();
-    releaseLock(config.general.lockFile);
-    log.close();
-    process.exit(0);
-  };
-  const daemon = new StatsDaemon(config, log, finish);
-  try {
-    await daemon.start();
-  } catch (error) {
-    log.error((error as Error).message);
-    log.error("conntrackd cannot start, please review your configuration");
-    daemon.stop();
-    releaseLock(config.general.lockFile);
-    report?.("init");
-    throw new StatsExit(1);
-  }
-  log.notice("initialization completed");
-  const shutdown = (): void => {
-    log.notice("---- shutdown received ----");
-    finish();
-  };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
-  const fatal = (error: unknown): void => {
-    log.error(`internal error: ${(error as Error)?.message ?? String(error)}`);
-    finish();
-  };
-  process.on("uncaughtException", fatal);
-  process.on("unhandledRejection", fatal);
-  if (background) {
-    log.daemon = true;
-    report?.();
-    log.notice("-- starting in daemon mode --");
-  } else log.notice("-- starting in console mode --");
+  const { runDaemonLifecycle } = await import("./lifecycle.js");
+  // Stats mode ends with status 0 however it ends (the daemon's own end, a signal, an internal error).
+  const options = { background, report, fatalStatus: 0, ignoreSigpipe: false };
+  const started = await runDaemonLifecycle(config, log, options, (finish) => new StatsDaemon(config, log, () => finish(0)));
+  if (!started) throw new StatsExit(1);
 }
 
 /** Exit status for main(). */

@@ -1,4 +1,5 @@
 import { isNetlinkSocketError } from "@tsconntrack/socket";
+import { errorGuard } from "@tsconntrack/codec";
 
 /** An argument the API cannot turn into a request (a policy without a protocol, say); nothing was sent. */
 export class NfctArgumentError extends Error {
@@ -11,9 +12,7 @@ export class NfctArgumentError extends Error {
   }
 }
 
-export function isNfctArgumentError(value: unknown): value is NfctArgumentError {
-  return value instanceof Error && value.name === "NfctArgumentError";
-}
+export const isNfctArgumentError = errorGuard<NfctArgumentError>("NfctArgumentError");
 
 const ENOENT = 2;
 

@@ -1,5 +1,6 @@
 import { errnoCode, errnoText } from "./errno.js";
 import { EPERM } from "./constants.js";
+import { errorGuard } from "@tsconntrack/codec";
 
 /** Which step failed: a socket call, or a netlink request the kernel answered with an error. */
 export type NetlinkOperation =
@@ -68,9 +69,7 @@ function describe(op: NetlinkOperation, errno: number, options: NetlinkSocketErr
   return parts.join("");
 }
 
-export function isNetlinkSocketError(value: unknown): value is NetlinkSocketError {
-  return value instanceof Error && value.name === "NetlinkSocketError";
-}
+export const isNetlinkSocketError = errorGuard<NetlinkSocketError>("NetlinkSocketError");
 
 /** A protocol problem that is not an errno: a malformed reply, a replay that departs from its capture. */
 export type NetlinkProtocolReason = "malformed" | "truncated" | "closed" | "replay-mismatch" | "replay-exhausted" | "unexpected";
@@ -84,9 +83,7 @@ export class NetlinkProtocolError extends Error {
   }
 }
 
-export function isNetlinkProtocolError(value: unknown): value is NetlinkProtocolError {
-  return value instanceof Error && value.name === "NetlinkProtocolError";
-}
+export const isNetlinkProtocolError = errorGuard<NetlinkProtocolError>("NetlinkProtocolError");
 
 /** Why a capture file could not be opened: kept apart so a CLI can say what to do about it. */
 export type CaptureFileReason = "exists" | "symlink" | "not-regular" | "io";
@@ -106,9 +103,7 @@ export class CaptureFileError extends Error {
   }
 }
 
-export function isCaptureFileError(value: unknown): value is CaptureFileError {
-  return value instanceof Error && value.name === "CaptureFileError";
-}
+export const isCaptureFileError = errorGuard<CaptureFileError>("CaptureFileError");
 
 /**
  * Why `--netns` could not be entered: the name is neither an `ip netns` name nor an absolute path;
@@ -134,6 +129,4 @@ export class NetnsError extends Error {
   }
 }
 
-export function isNetnsError(value: unknown): value is NetnsError {
-  return value instanceof Error && value.name === "NetnsError";
-}
+export const isNetnsError = errorGuard<NetnsError>("NetnsError");

@@ -5,8 +5,9 @@
 // and each received message only looks back (at the requests before it), so a capture is never read
 // further than the client's conversation needs.
 
+import { readMessageHeader } from "@tsconntrack/codec";
 import { isOverrunMarker, type CaptureRecord } from "./capture.js";
-import { align4, HEADER_SIZE, messageOffsets, readHeader, viewOf } from "./wire.js";
+import { align4, HEADER_SIZE, messageOffsets } from "./wire.js";
 
 /** One netlink message inside a record. */
 export interface ScriptMessage {
@@ -115,16 +116,15 @@ export function buildReplayScript(records: readonly CaptureRecord[], sockets?: r
 }
 
 function messagesOf(record: CaptureRecord, index: number): ScriptMessage[] {
-  const view = viewOf(record.bytes);
   const messages: ScriptMessage[] = messageOffsets(record.bytes).map((at) => {
-    const header = readHeader(view, at);
+    const header = readMessageHeader(record.bytes, at);
     return { record: index, at, len: header.len, type: header.type, flags: header.flags, seq: header.seq, pid: header.pid };
   });
   const last = messages[messages.length - 1];
   const end = last === undefined ? 0 : align4(last.at + last.len);
   if (end < record.bytes.byteLength) {
     // A tail that is no message: it travels with the message before it (same seq), or alone.
-    const header = record.bytes.byteLength - end >= HEADER_SIZE ? readHeader(view, end) : undefined;
+    const header = record.bytes.byteLength - end >= HEADER_SIZE ? readMessageHeader(record.bytes, end) : undefined;
     const seq = header?.seq ?? last?.seq ?? 0;
     const pid = header?.pid ?? last?.pid ?? 0;
     messages.push({ record: index, at: end, len: record.bytes.byteLength - end, type: header?.type ?? -1, flags: header?.flags ?? 0, seq, pid, malformed: true });

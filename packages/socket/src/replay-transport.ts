@@ -1,3 +1,4 @@
+import { readMessageHeader } from "@tsconntrack/codec";
 import type { CaptureRecord } from "./capture.js";
 import { readSyscallLogFor, type FailedBind } from "./capture-sockets.js";
 import { ENOBUFS, NETLINK_NETFILTER } from "./constants.js";
@@ -6,7 +7,7 @@ import { openPcapFile } from "./pcap/reader.js";
 import { withoutAttributePadding } from "./padding.js";
 import { ReplayScript, type ScriptMessage, type ScriptRequest, type UnsolicitedChunk } from "./replay-script.js";
 import type { Datagram, Transport } from "./transport.js";
-import { HEADER_SIZE, align4, messageOffsets, readHeader, setSeqAndPid, viewOf } from "./wire.js";
+import { HEADER_SIZE, align4, messageOffsets, setSeqAndPid, viewOf } from "./wire.js";
 
 export interface ReplayOptions {
   /** Our port id; default the one the capture's replies were addressed to. */
@@ -122,7 +123,7 @@ export class ReplayTransport implements Transport {
     const matches: { index: number; request: ScriptRequest; seq: number }[] = [];
     try {
       messageOffsets(datagram).forEach((at, i) => {
-        const header = readHeader(view, at);
+        const header = readMessageHeader(datagram, at);
         const index = this.findRequest(header.type, header.flags, i);
         const request = this.script.requests[index]!;
         if (this.strict) this.compare(datagram.subarray(at, at + header.len), request, i);

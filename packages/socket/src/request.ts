@@ -7,12 +7,14 @@ import {
   NLMSG_MIN_TYPE,
   parseDoneMessage,
   parseErrorMessage,
+  messageAt,
   parseMessages,
+  writeMessageHeader,
   type NlMessage,
 } from "@tsconntrack/codec";
 import { NetlinkProtocolError, NetlinkSocketError, type ExtendedAck, type NetlinkOperation } from "./errors.js";
 import type { Transport } from "./transport.js";
-import { HEADER_SIZE, align4, viewOf, writeHeader } from "./wire.js";
+import { HEADER_SIZE, align4, viewOf } from "./wire.js";
 
 /** nlmsghdr fields are in host byte order. */
 const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -155,9 +157,7 @@ export class NetlinkClient {
    * valid only during the call. Throws on an error reply or an error in NLMSG_DONE.
    */
   dumpSync(request: NetlinkRequest, onMessage: (message: NlMessage) => void): DumpSummary {
-    return this.dumpLoopSync(request, (dump, datagram) => {
-      for (const message of dump.accept(datagram)) onMessage(message);
-    });
+    return this.dumpBytesSync(request, (datagram, offset) => onMessage(messageAt(datagram, offset)));
   }
 
   /**
@@ -165,27 +165,10 @@ export class NetlinkClient {
    * view of the receive buffer, valid only during the call), and the offset and nlmsg_len of each
    * reply message in it. Control messages (DONE, errors) are handled here as in dumpSync.
    */
-  dumpBytesSync(request: NetlinkRequest, onMessage: (datagram: Uint8Array, offset: number, length: number) => void): DumpSummary {
-    return this.dumpLoopSync(request, (dump, datagram) => dump.acceptBytes(datagram, onMessage));
-  }
-
-  /** Sends the dump request and hands each datagram to `accept` until the dump is done; drains on error. */
-  private dumpLoopSync(request: NetlinkRequest, accept: (dump: DumpExchange, datagram: Uint8Array) => void): DumpSummary {
-    return this.exclusive(() => {
-      const dump = new DumpExchange(this, request);
-      this.transport.send(dump.encode());
-      try {
-        while (!dump.done) {
-          const datagram = this.transport.receiveSync();
-          if (datagram === null) throw closedError("dump");
-          accept(dump, datagram.bytes);
-        }
-      } catch (error) {
-        if (!dump.failed) this.drainSync(dump);
-        throw error;
-      }
-      return dump.summary();
-    });
+  dumpBytesSync(request: NetlinkRequest, onMessage: MessageBytesHandler): DumpSummary {
+    const dump = new DumpExchange(this, request);
+    for (const datagram of this.dumpSessionSync(dump)) dump.accept(datagram, onMessage);
+    return dump.summary();
   }
 
   /**
@@ -193,53 +176,18 @@ export class NetlinkClient {
    * helper thread, the next batch is received while `onMessage` handles this one. Same contract as
    * dumpBytesSync (views valid only during the call); other transports take the synchronous path.
    */
-  async dumpBytes(request: NetlinkRequest, onMessage: (datagram: Uint8Array, offset: number, length: number) => void): Promise<DumpSummary> {
-    const transport = this.transport;
-    if (transport.receiveBatch === undefined) return this.dumpBytesSync(request, onMessage);
-    const receiveBatch = transport.receiveBatch.bind(transport);
-    this.enter();
+  async dumpBytes(request: NetlinkRequest, onMessage: MessageBytesHandler): Promise<DumpSummary> {
+    if (this.transport.receiveBatch === undefined) return this.dumpBytesSync(request, onMessage);
     const dump = new DumpExchange(this, request);
-    let pending: Promise<readonly Uint8Array[] | null> | undefined;
-    try {
-      transport.send(dump.encode());
-      pending = receiveBatch();
-      while (!dump.done) {
-        const batch = await pending!;
-        pending = undefined;
-        if (batch === null) throw closedError("dump");
-        // Read ahead unless this batch may end the dump: a receive after the end would never return.
-        if (!dump.mayEndIn(batch)) pending = receiveBatch();
-        for (const datagram of batch) {
-          if (!dump.done) dump.acceptBytes(datagram, onMessage);
-        }
-      }
-      return dump.summary();
-    } catch (error) {
-      // A receive still under way owns the socket until it returns; then the rest is drained.
-      if (pending !== undefined) await pending.catch(() => null);
-      if (!dump.failed) await this.drain(dump);
-      throw error;
-    } finally {
-      this.busy = false;
-    }
+    for await (const datagram of this.dumpSession(dump, true)) dump.accept(datagram, onMessage);
+    return dump.summary();
   }
 
   /** A dump as a synchronous iterator; each message is valid until the next step. */
   *dumpIterSync(request: NetlinkRequest): Generator<NlMessage, DumpSummary, undefined> {
-    this.enter();
     const dump = new DumpExchange(this, request);
-    try {
-      this.transport.send(dump.encode());
-      while (!dump.done) {
-        const datagram = this.transport.receiveSync();
-        if (datagram === null) throw closedError("dump");
-        yield* dump.accept(datagram.bytes);
-      }
-      return dump.summary();
-    } finally {
-      if (!dump.done && !dump.failed) this.drainSync(dump);
-      this.busy = false;
-    }
+    for (const datagram of this.dumpSessionSync(dump)) yield* dump.messagesOf(datagram);
+    return dump.summary();
   }
 
   /** A dump as an async iterable; messages are the caller's to keep. */
@@ -254,21 +202,84 @@ export class NetlinkClient {
         return exchange?.count ?? 0;
       },
       async *[Symbol.asyncIterator]() {
-        client.enter();
         const dump = (exchange = new DumpExchange(client, request));
-        try {
-          client.transport.send(dump.encode());
-          while (!dump.done) {
-            const datagram = await client.transport.receive();
-            if (datagram === null) throw closedError("dump");
-            yield* dump.accept(datagram.bytes);
-          }
-        } finally {
-          if (!dump.done && !dump.failed) await client.drain(dump);
-          client.busy = false;
-        }
+        for await (const datagram of client.dumpSession(dump, false)) yield* dump.messagesOf(datagram);
       },
     };
+  }
+
+  /**
+   * One dump from start to end, synchronously: takes the client, sends the request and yields each
+   * datagram of the answer until the dump is done. However it ends (an error, the consumer stopping
+   * early), the rest of the answer is drained unless the kernel already ended it (or the request never went out), and the client is
+   * free again.
+   */
+  private *dumpSessionSync(dump: DumpExchange): Generator<Uint8Array, void, undefined> {
+    this.enter();
+    let sent = false;
+    try {
+      this.transport.send(dump.encode());
+      sent = true;
+      yield* this.dumpDatagramsSync(dump);
+    } finally {
+      if (sent && !dump.done && !dump.failed) this.drainSync(dump);
+      this.busy = false;
+    }
+  }
+
+  /** dumpSessionSync, asynchronously; `readAhead`: see dumpDatagrams. */
+  private async *dumpSession(dump: DumpExchange, readAhead: boolean): AsyncGenerator<Uint8Array, void, undefined> {
+    this.enter();
+    let sent = false;
+    try {
+      this.transport.send(dump.encode());
+      sent = true;
+      yield* this.dumpDatagrams(dump, readAhead);
+    } finally {
+      if (sent && !dump.done && !dump.failed) await this.drain(dump);
+      this.busy = false;
+    }
+  }
+
+  /** The synchronous receive loop: the dump's datagrams until it is done. */
+  private *dumpDatagramsSync(dump: DumpExchange): Generator<Uint8Array, void, undefined> {
+    while (!dump.done) {
+      const datagram = this.transport.receiveSync();
+      if (datagram === null) throw closedError("dump");
+      yield datagram.bytes;
+    }
+  }
+
+  /**
+   * The asynchronous receive loop: the dump's datagrams until it is done. With `readAhead` (a
+   * transport that receives batches on a helper thread) the next batch is being received while the
+   * consumer handles this one.
+   */
+  private async *dumpDatagrams(dump: DumpExchange, readAhead: boolean): AsyncGenerator<Uint8Array, void, undefined> {
+    const transport = this.transport;
+    const receiveBatch =
+      readAhead && transport.receiveBatch !== undefined
+        ? transport.receiveBatch.bind(transport)
+        : async (): Promise<readonly Uint8Array[] | null> => {
+            const datagram = await transport.receive();
+            return datagram === null ? null : [datagram.bytes];
+          };
+    let pending: Promise<readonly Uint8Array[] | null> | undefined;
+    try {
+      while (!dump.done) {
+        const batch = await (pending ?? receiveBatch());
+        pending = undefined;
+        if (batch === null) throw closedError("dump");
+        // Read ahead unless this batch may end the dump: a receive after the end would never return.
+        if (readAhead && !dump.mayEndIn(batch)) pending = receiveBatch();
+        for (const datagram of batch) {
+          if (!dump.done) yield datagram;
+        }
+      }
+    } finally {
+      // A receive still under way owns the socket until it returns.
+      if (pending !== undefined) await pending.catch(() => null);
+    }
   }
 
   /** @internal */
@@ -313,13 +324,10 @@ export class NetlinkClient {
     }
   }
 
+  /** Reads the rest of a dump that failed for the caller, so that no reply is left in the socket. */
   private drainSync(dump: DumpExchange): void {
     try {
-      while (!dump.done) {
-        const datagram = this.transport.receiveSync();
-        if (datagram === null) return;
-        for (const _ of dump.accept(datagram.bytes));
-      }
+      for (const datagram of this.dumpDatagramsSync(dump)) dump.accept(datagram, ignoreMessage);
     } catch {
       // The dump already failed for the caller; what remains is best effort.
     }
@@ -327,11 +335,7 @@ export class NetlinkClient {
 
   private async drain(dump: DumpExchange): Promise<void> {
     try {
-      while (!dump.done) {
-        const datagram = await this.transport.receive();
-        if (datagram === null) return;
-        for (const _ of dump.accept(datagram.bytes));
-      }
+      for await (const datagram of this.dumpDatagrams(dump, false)) dump.accept(datagram, ignoreMessage);
     } catch {
       // As above.
     }
@@ -367,7 +371,7 @@ function copyMessage(message: NlMessage): NlMessage {
 
 function encodeRequest(out: Uint8Array, at: number, request: NetlinkRequest, flags: number, seq: number): number {
   const len = HEADER_SIZE + request.payload.byteLength;
-  writeHeader(viewOf(out), at, { len, type: request.type, flags, seq, pid: 0 });
+  writeMessageHeader(out, at, { len, type: request.type, flags, seq, pid: 0 });
   out.set(request.payload, at + HEADER_SIZE);
   return at + align4(len);
 }
@@ -440,8 +444,15 @@ class BatchExchange {
   }
 }
 
+/** What a dump hands over of each reply message: its datagram, offset and nlmsg_len. */
+type MessageBytesHandler = (datagram: Uint8Array, offset: number, length: number) => void;
+
+const ignoreMessage: MessageBytesHandler = () => {};
+
+/** One dump's state and the reading of its datagrams, whichever way they were received. */
 class DumpExchange {
-  readonly seq: number;
+  /** Set when the request is encoded. */
+  private seq = 0;
   done = false;
   /** The kernel reported an error: nothing more will come for this dump. */
   failed = false;
@@ -456,41 +467,36 @@ class DumpExchange {
   constructor(client: NetlinkClient, spec: NetlinkRequest) {
     this.client = client;
     this.spec = spec;
-    this.seq = client.nextSeq();
   }
 
   encode(): Uint8Array {
+    this.seq = this.client.nextSeq();
     const out = new Uint8Array(align4(HEADER_SIZE + this.spec.payload.byteLength));
     encodeRequest(out, 0, this.spec, (this.spec.flags ?? 0) | NLM_F_REQUEST, this.seq);
     this.request = out.subarray(0, HEADER_SIZE + this.spec.payload.byteLength);
     return out;
   }
 
-  /** The caller's messages of one datagram; sets done/failed and throws on a kernel error. */
-  *accept(datagram: Uint8Array): Generator<NlMessage> {
-    this.datagrams++;
-    for (const message of parseMessages(datagram)) {
-      const { seq, pid, type, flags } = message.header;
-      if (seq !== this.seq || pid !== this.client.transport.portId) {
-        this.client.skippedMessages++;
-        continue;
-      }
-      if ((flags & NLM_F_DUMP_INTR) !== 0) this.interrupted = true;
-      if (type === NLMSG_DONE || type === NLMSG_ERROR) {
-        if (this.control(message)) return;
-        continue;
-      }
-      if (type < NLMSG_MIN_TYPE) continue;
-      this.count++;
-      yield message;
-    }
-  }
-
   /**
-   * accept without objects: reads each header in place and hands over offset and length. An
+   * Reads one datagram: each reply message of this dump goes to `onMessage`, in order, then a
+   * kernel error (an error reply, an error in DONE) is thrown. Reads each header in place; an
    * irregular datagram (a bad nlmsg_len) is left to parseMessages, which reports it.
    */
-  acceptBytes(datagram: Uint8Array, onMessage: (datagram: Uint8Array, offset: number, length: number) => void): void {
+  accept(datagram: Uint8Array, onMessage: MessageBytesHandler): void {
+    const error = this.scan(datagram, onMessage);
+    if (error !== undefined) throw error;
+  }
+
+  /** The reply messages of one datagram as objects (views of it), then its kernel error, as accept. */
+  *messagesOf(datagram: Uint8Array): Generator<NlMessage, void, undefined> {
+    const messages: NlMessage[] = [];
+    const error = this.scan(datagram, (bytes, offset) => messages.push(messageAt(bytes, offset)));
+    yield* messages;
+    if (error !== undefined) throw error;
+  }
+
+  /** accept's reading; returns the kernel's error instead of throwing it, so what came before it is handed over first. */
+  private scan(datagram: Uint8Array, onMessage: MessageBytesHandler): NetlinkSocketError | undefined {
     this.datagrams++;
     const view = viewOf(datagram);
     const portId = this.client.transport.portId;
@@ -508,7 +514,8 @@ class DumpExchange {
       } else {
         if ((flags & NLM_F_DUMP_INTR) !== 0) this.interrupted = true;
         if (type === NLMSG_DONE || type === NLMSG_ERROR) {
-          if (this.control(parseMessages(datagram.subarray(offset, offset + len))[0]!)) return;
+          const error = this.control(messageAt(datagram, offset));
+          if (error !== undefined || this.done) return error;
         } else if (type >= NLMSG_MIN_TYPE) {
           this.count++;
           onMessage(datagram, offset, len);
@@ -516,6 +523,7 @@ class DumpExchange {
       }
       offset += align4(len);
     }
+    return undefined;
   }
 
   /** Whether any of these datagrams holds a DONE or error message of this dump (so it may be the last). */
@@ -534,25 +542,16 @@ class DumpExchange {
     return false;
   }
 
-  /** DONE or an error reply: true when the dump is over; throws the kernel's error. */
-  private control(message: NlMessage): boolean {
-    const seq = message.header.seq;
-    if (message.header.type === NLMSG_DONE) {
-      this.done = true;
-      const info = parseDoneMessage(message);
-      if (info.error < 0) {
-        this.failed = true;
-        throw this.client.kernelError("dump", -info.error, info.extack, this.request, seq);
-      }
-      return true;
-    }
-    const info = parseErrorMessage(message);
-    if (info.error !== 0) {
-      this.done = true;
-      this.failed = true;
-      throw this.client.kernelError("dump", -info.error, info.extack, this.request, seq);
-    }
-    return false;
+  /** DONE or an error reply: sets done (and failed) when the dump is over; returns the kernel's error. */
+  private control(message: NlMessage): NetlinkSocketError | undefined {
+    const isDone = message.header.type === NLMSG_DONE;
+    const info = isDone ? parseDoneMessage(message) : parseErrorMessage(message);
+    // An ACK (error 0) in a dump ends nothing; DONE ends it, with an error when it carries one.
+    const failed = isDone ? info.error < 0 : info.error !== 0;
+    if (isDone || failed) this.done = true;
+    if (!failed) return undefined;
+    this.failed = true;
+    return this.client.kernelError("dump", -info.error, info.extack, this.request, message.header.seq);
   }
 
   summary(): DumpSummary {

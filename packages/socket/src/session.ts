@@ -11,6 +11,7 @@ import { RecordingTransport } from "./recording-transport.js";
 import { ReplayTransport } from "./replay-transport.js";
 import type { Syscalls } from "./syscalls.js";
 import type { Transport } from "./transport.js";
+import { errorGuard } from "@tsconntrack/codec";
 
 /** Options that cannot work together, or a closed session; nothing was opened or sent. */
 export class SessionArgumentError extends Error {
@@ -23,9 +24,7 @@ export class SessionArgumentError extends Error {
   }
 }
 
-export function isSessionArgumentError(value: unknown): value is SessionArgumentError {
-  return value instanceof Error && value.name === "SessionArgumentError";
-}
+export const isSessionArgumentError = errorGuard<SessionArgumentError>("SessionArgumentError");
 
 /** How a session reports bad options: the API above it may have its own error type. */
 export type SessionErrorFactory = (field: string, message: string) => Error;

@@ -11,32 +11,6 @@ export function viewOf(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-export interface HeaderFields {
-  len: number;
-  type: number;
-  flags: number;
-  seq: number;
-  pid: number;
-}
-
-export function readHeader(view: DataView, at: number): HeaderFields {
-  return {
-    len: view.getUint32(at, LITTLE),
-    type: view.getUint16(at + 4, LITTLE),
-    flags: view.getUint16(at + 6, LITTLE),
-    seq: view.getUint32(at + 8, LITTLE),
-    pid: view.getUint32(at + 12, LITTLE),
-  };
-}
-
-export function writeHeader(view: DataView, at: number, header: HeaderFields): void {
-  view.setUint32(at, header.len >>> 0, LITTLE);
-  view.setUint16(at + 4, header.type & 0xffff, LITTLE);
-  view.setUint16(at + 6, header.flags & 0xffff, LITTLE);
-  view.setUint32(at + 8, header.seq >>> 0, LITTLE);
-  view.setUint32(at + 12, header.pid >>> 0, LITTLE);
-}
-
 export function setSeqAndPid(view: DataView, at: number, seq: number, pid: number): void {
   view.setUint32(at + 8, seq >>> 0, LITTLE);
   view.setUint32(at + 12, pid >>> 0, LITTLE);

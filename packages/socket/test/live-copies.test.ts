@@ -4,12 +4,13 @@
  * the ACK read after it, because Buffer#slice returns a view. A fake system-call layer plays the
  * kernel here (no root needed), writing into whatever buffer recv is given, as the kernel does.
  */
+import { readMessageHeader } from "@tsconntrack/codec";
+import { viewOf } from "../src/wire.js";
 import { describe, expect, it } from "vitest";
 import { LiveTransport } from "../src/live-transport.js";
 import { RecordingTransport } from "../src/recording-transport.js";
 import { NetlinkClient } from "../src/request.js";
 import type { RecvmsgInfo, Syscalls } from "../src/syscalls.js";
-import { readHeader, viewOf } from "../src/wire.js";
 import { errorMessage } from "../src/testing.js";
 import { message } from "./helpers/messages.js";
 
@@ -36,7 +37,7 @@ class FakeKernel implements Syscalls {
     return 4;
   }
   send(_fd: number, data: Uint8Array): number {
-    this.queue.push(...this.respond(readHeader(viewOf(data), 0).seq));
+    this.queue.push(...this.respond(readMessageHeader(data, 0).seq));
     return data.byteLength;
   }
   recv(_fd: number, buffer: Uint8Array): number {
@@ -70,7 +71,7 @@ describe("LiveTransport hands out copies where callers keep bytes", () => {
     const client = new NetlinkClient(LiveTransport.open({ syscalls: new FakeKernel(replyThenAck) }));
     const [reply] = client.requestSync(GET);
     expect(reply!.header.type).toBe(0x100);
-    expect(readHeader(viewOf(reply!.bytes), 0).type).toBe(0x100);
+    expect(readMessageHeader(reply!.bytes, 0).type).toBe(0x100);
     expect([...reply!.payload]).toEqual([...REPLY_PAYLOAD]);
   });
 
@@ -79,8 +80,8 @@ describe("LiveTransport hands out copies where callers keep bytes", () => {
     transport.send(message({ type: 0x101, seq: 5, pid: 0 }));
     const first = await transport.receive();
     const second = await transport.receive();
-    expect(readHeader(viewOf(first!.bytes), 0).type).toBe(0x100);
-    expect(readHeader(viewOf(second!.bytes), 0).type).toBe(2);
+    expect(readMessageHeader(first!.bytes, 0).type).toBe(0x100);
+    expect(readMessageHeader(second!.bytes, 0).type).toBe(2);
     expect(first!.bytes.buffer).not.toBe(second!.bytes.buffer);
   });
 
@@ -89,13 +90,13 @@ describe("LiveTransport hands out copies where callers keep bytes", () => {
     transport.send(message({ type: 0x101, seq: 5, pid: 0 }));
     const kept = transport.receiveSync()!.bytes.slice();
     transport.receiveSync();
-    expect(readHeader(viewOf(kept), 0).type).toBe(0x100);
+    expect(readMessageHeader(kept, 0).type).toBe(0x100);
   });
 
   it("RecordingTransport records what was received, not the reused buffer", () => {
     const recording = new RecordingTransport(LiveTransport.open({ syscalls: new FakeKernel(replyThenAck) }));
     new NetlinkClient(recording).requestSync(GET);
     const received = recording.records.filter((r) => r.direction === "received");
-    expect(received.map((r) => readHeader(viewOf(r.bytes), 0).type)).toEqual([0x100, 2]);
+    expect(received.map((r) => readMessageHeader(r.bytes, 0).type)).toEqual([0x100, 2]);
   });
 });

@@ -3,7 +3,8 @@
 
 import { strtol, toInt32 } from "./c-numbers.js";
 import { ArgsError } from "./errors.js";
-import { formatIpv4, formatIpv6, inetAton, inetPton6, prefixMask } from "./inet.js";
+import { formatIPv4Bytes, formatIPv6 } from "@tsconntrack/codec";
+import { inetAton, inetPton6, prefixMask } from "./inet.js";
 import type { Address } from "./types.js";
 
 /** conntrack copies the argument into a 46-byte buffer (INET6_ADDRSTRLEN) before parsing it. */
@@ -17,8 +18,8 @@ export interface ParsedAddressText {
 
 export function makeAddress(bytes: Uint8Array): Address {
   return bytes.length === 4
-    ? { family: "ipv4", text: formatIpv4(bytes), bytes }
-    : { family: "ipv6", text: formatIpv6(bytes), bytes };
+    ? { family: "ipv4", text: formatIPv4Bytes(bytes, 0), bytes }
+    : { family: "ipv6", text: formatIPv6(bytes, 0), bytes };
 }
 
 /** parse_addr(): inet_aton first, then inet_pton(AF_INET6); "/N" is split off and checked. */

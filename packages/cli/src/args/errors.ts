@@ -1,6 +1,7 @@
 // How a rejected command line is reported: conntrack's exit_error() text and status.
 
 import type { ParseFailure } from "./types.js";
+import { errorGuard } from "@tsconntrack/codec";
 
 /** Thrown inside the parser at the point where conntrack would call exit_error(); never escapes parseArgs. */
 export class ArgsError extends Error {
@@ -13,9 +14,7 @@ export class ArgsError extends Error {
   }
 }
 
-export function isArgsError(value: unknown): value is ArgsError {
-  return value instanceof Error && value.name === "ArgsError";
-}
+export const isArgsError = errorGuard<ArgsError>("ArgsError");
 
 /** Who the messages say they come from (conntrack hard-codes "conntrack v1.4.7 (conntrack-tools)"). */
 export interface Identity {

@@ -137,54 +137,6 @@ export function inetPton6(text: string): Uint8Array | null {
   return tp === 16 ? out : null;
 }
 
-export function formatIpv4(bytes: Uint8Array): string {
-  return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
-}
-
-/** glibc inet_ntop(AF_INET6). */
-export function formatIpv6(bytes: Uint8Array): string {
-  const words: number[] = [];
-  for (let i = 0; i < 16; i += 2) words.push((bytes[i]! << 8) | bytes[i + 1]!);
-  let bestBase = -1;
-  let bestLen = 0;
-  let curBase = -1;
-  let curLen = 0;
-  for (let i = 0; i < 8; i++) {
-    if (words[i] === 0) {
-      if (curBase === -1) {
-        curBase = i;
-        curLen = 1;
-      } else curLen++;
-    } else if (curBase !== -1) {
-      if (bestBase === -1 || curLen > bestLen) {
-        bestBase = curBase;
-        bestLen = curLen;
-      }
-      curBase = -1;
-    }
-  }
-  if (curBase !== -1 && (bestBase === -1 || curLen > bestLen)) {
-    bestBase = curBase;
-    bestLen = curLen;
-  }
-  if (bestBase !== -1 && bestLen < 2) bestBase = -1;
-  let text = "";
-  for (let i = 0; i < 8; i++) {
-    if (bestBase !== -1 && i >= bestBase && i < bestBase + bestLen) {
-      if (i === bestBase) text += ":";
-      continue;
-    }
-    if (i !== 0) text += ":";
-    if (i === 6 && bestBase === 0 && (bestLen === 6 || (bestLen === 5 && words[5] === 0xffff))) {
-      text += formatIpv4(bytes.subarray(12));
-      return text;
-    }
-    text += words[i]!.toString(16);
-  }
-  if (bestBase !== -1 && bestBase + bestLen === 8) text += ":";
-  return text;
-}
-
 /** A netmask of `prefix` leading one bits over `length` bytes. */
 export function prefixMask(prefix: number, length: 4 | 16): Uint8Array {
   const mask = new Uint8Array(length);

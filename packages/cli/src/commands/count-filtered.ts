@@ -8,16 +8,13 @@ import { formatGlobalStatsJson } from "../format/json.js";
 import { formatCount } from "../format/stats.js";
 import { openConntrack } from "../io/session.js";
 import type { Cli } from "./cli.js";
-import { kernelErrno, operationFailedText } from "./errors.js";
+import { failOperation, failOnKernelError } from "./errors.js";
 import { flowFilterFor, refusedListFilter } from "./flow-filter.js";
 import { UndecodableEntries } from "./undecodable.js";
 
 export async function countFiltered(cmd: ParsedCommand, cli: Cli): Promise<number> {
   const refused = refusedListFilter(cmd);
-  if (refused !== undefined) {
-    cli.out.finish(operationFailedText(refused, cmd), cli.stdoutIsTty);
-    return 1;
-  }
+  if (refused !== undefined) return failOperation(refused, cmd, cli);
   const ct = openConntrack(cmd);
   const skipped = new UndecodableEntries();
   try {
@@ -27,10 +24,7 @@ export async function countFiltered(cmd: ParsedCommand, cli: Cli): Promise<numbe
     cli.out.finish("", cli.stdoutIsTty);
     return skipped.status(0);
   } catch (error) {
-    const errno = kernelErrno(error);
-    if (errno === undefined) throw error;
-    cli.out.finish(operationFailedText(errno, { ...cmd, command: "list" }), cli.stdoutIsTty);
-    return 1;
+    return failOnKernelError(error, { ...cmd, command: "list" }, cli);
   } finally {
     ct.close();
   }

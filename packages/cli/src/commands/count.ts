@@ -75,7 +75,7 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
     return 0;
   }
   const { openConntrack } = await import("../io/session.js");
-  const { kernelErrno, operationFailedText } = await import("./errors.js");
+  const { kernelErrno, failOperation } = await import("./errors.js");
   const ct = openConntrack(cmd);
   try {
     const count = cmd.table === "expect" ? countExpectations(ct, cmd, cli, kernelErrno) : ct.countSync();
@@ -94,8 +94,7 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
       }
       cli.out.write(formatCount(count) + "\n");
     }
-    cli.out.finish(operationFailedText(errno, cmd), cli.stdoutIsTty);
-    return 1;
+    return failOperation(errno, cmd, cli);
   } finally {
     ct.close();
   }

@@ -7,7 +7,7 @@ import { summaryLine } from "../format/summary.js";
 import { withOurPrefix } from "../io/identity.js";
 import { openConntrack } from "../io/session.js";
 import type { Cli } from "./cli.js";
-import { operationFailedText } from "./errors.js";
+import { failOperation } from "./errors.js";
 import { labelBitmap, tupleFrom } from "./tuples.js";
 
 const EEXIST = 17;
@@ -101,8 +101,7 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
     const [result] = ct.createSync([flowFromCommand(cmd)]);
     if (result?.ok) created = 1;
     else if (result?.error !== undefined && !(add && result.error.errno === EEXIST)) {
-      cli.out.finish(operationFailedText(result.error.errno, cmd), cli.stdoutIsTty);
-      return 1;
+      return failOperation(result.error.errno, cmd, cli);
     }
   } finally {
     ct.close();

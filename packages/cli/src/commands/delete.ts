@@ -7,7 +7,7 @@ import { summaryLine } from "../format/summary.js";
 import { withOurPrefix } from "../io/identity.js";
 import { openConntrack } from "../io/session.js";
 import type { Cli } from "./cli.js";
-import { kernelErrno, operationFailedText } from "./errors.js";
+import { failOperation, failOnKernelError } from "./errors.js";
 import { flowFilterFor } from "./flow-filter.js";
 import { EntryPrinter } from "./printer.js";
 import { flowView } from "@tsconntrack/conntrack";
@@ -35,14 +35,10 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
     const failure = summary.errors[0];
     if (failure !== undefined) {
       cli.out.write(printer.end());
-      cli.out.finish(stderr + operationFailedText(failure.errno, cmd), cli.stdoutIsTty);
-      return 1;
+      return failOperation(failure.errno, cmd, cli, stderr);
     }
   } catch (error) {
-    const errno = kernelErrno(error);
-    if (errno === undefined) throw error;
-    cli.out.finish(stderr + operationFailedText(errno, cmd), cli.stdoutIsTty);
-    return 1;
+    return failOnKernelError(error, cmd, cli, stderr);
   } finally {
     ct.close();
   }

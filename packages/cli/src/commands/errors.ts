@@ -4,6 +4,8 @@ import { strerror } from "@tsconntrack/codec";
 import { isNetlinkSocketError } from "@tsconntrack/socket";
 import type { ParsedCommand } from "../args/types.js";
 import { operationFailed } from "../io/identity.js";
+import { writeStderr } from "../io/output.js";
+import type { Cli } from "./cli.js";
 
 const EPERM = 1;
 const ENOENT = 2;
@@ -62,4 +64,29 @@ export function kernelErrno(error: unknown): number | undefined {
 /** The stderr text conntrack's exit_error(OTHER_PROBLEM, "Operation failed: %s") prints. */
 export function operationFailedText(errno: number, cmd: ParsedCommand): string {
   return operationFailed(err2str(errno, cmd));
+}
+
+/** Where a failure's text goes: the command's output (stdout so far, then the text, ordered as conntrack's
+ * stdio orders them), or straight to stderr for the commands that print nothing on stdout before it. */
+export type FailureSink = Cli | "stderr";
+
+/**
+ * conntrack's exit_error(OTHER_PROBLEM, "Operation failed: ...") for `errno` while running `cmd`, after
+ * `stderrBefore` (warnings or lines printed before the failure). Returns the exit status, 1.
+ */
+export function failOperation(errno: number, cmd: ParsedCommand, sink: FailureSink, stderrBefore = ""): number {
+  const text = stderrBefore + operationFailedText(errno, cmd);
+  if (sink === "stderr") writeStderr(text);
+  else sink.out.finish(text, sink.stdoutIsTty);
+  return 1;
+}
+
+/**
+ * The same for a thrown error when the kernel refused the request; any other error is not a
+ * command's to report and goes on to the top-level handler (reportFailure).
+ */
+export function failOnKernelError(error: unknown, cmd: ParsedCommand, sink: FailureSink, stderrBefore = ""): number {
+  const errno = kernelErrno(error);
+  if (errno === undefined) throw error;
+  return failOperation(errno, cmd, sink, stderrBefore);
 }

@@ -16,7 +16,7 @@ import { nowTimeVal } from "../io/clock.js";
 import { withOurPrefix } from "../io/identity.js";
 import { openConntrack } from "../io/session.js";
 import type { Cli } from "./cli.js";
-import { kernelErrno, operationFailedText } from "./errors.js";
+import { failOperation, failOnKernelError } from "./errors.js";
 import { expectationFromCommand, origTuple } from "./expect-tuples.js";
 import { familyNumber } from "./filter.js";
 
@@ -46,7 +46,7 @@ export async function getExpectation(cmd: ParsedCommand, cli: Cli): Promise<numb
     }
     cli.out.byte(0x0a);
   } catch (error) {
-    return failed(error, cmd, cli);
+    return failOnKernelError(error, cmd, cli);
   } finally {
     ct.close();
   }
@@ -74,9 +74,9 @@ function singleRequest(
   const ct = openConntrack(cmd);
   try {
     const result = send(ct);
-    if (result?.error !== undefined) return failedErrno(result.error.errno, cmd, cli);
+    if (result?.error !== undefined) return failOperation(result.error.errno, cmd, cli);
   } catch (error) {
-    return failed(error, cmd, cli);
+    return failOnKernelError(error, cmd, cli);
   } finally {
     ct.close();
   }
@@ -84,13 +84,3 @@ function singleRequest(
   return 0;
 }
 
-function failed(error: unknown, cmd: ParsedCommand, cli: Cli): number {
-  const errno = kernelErrno(error);
-  if (errno === undefined) throw error;
-  return failedErrno(errno, cmd, cli);
-}
-
-function failedErrno(errno: number, cmd: ParsedCommand, cli: Cli): number {
-  cli.out.finish(operationFailedText(errno, cmd), cli.stdoutIsTty);
-  return 1;
-}

@@ -13,7 +13,7 @@ import { LazyXmlHeader } from "../format/xml-header.js";
 import { withOurPrefix } from "../io/identity.js";
 import { openConntrack } from "../io/session.js";
 import type { Cli } from "./cli.js";
-import { kernelErrno, operationFailedText } from "./errors.js";
+import { failOnKernelError } from "./errors.js";
 import { familyNumber } from "./filter.js";
 
 /** The family an expectation dump asks for: -f's, else all (AF_UNSPEC). */
@@ -51,10 +51,7 @@ export async function listExpectations(cmd: ParsedCommand, cli: Cli): Promise<nu
       out.byte(0x0a);
     });
   } catch (error) {
-    const errno = kernelErrno(error);
-    if (errno === undefined) throw error;
-    out.finish(operationFailedText(errno, cmd), cli.stdoutIsTty);
-    return 1;
+    return failOnKernelError(error, cmd, cli);
   } finally {
     ct.close();
   }

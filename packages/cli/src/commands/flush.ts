@@ -7,7 +7,7 @@ import { withOurPrefix } from "../io/identity.js";
 import { writeStderr } from "../io/output.js";
 import { openConntrack } from "../io/session.js";
 import type { Cli } from "./cli.js";
-import { kernelErrno, operationFailedText } from "./errors.js";
+import { failOnKernelError } from "./errors.js";
 import { familyNumber } from "./filter.js";
 
 export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
@@ -19,10 +19,7 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
     writeStderr(withOurPrefix(expect ? FLUSH_EXPECT_LINE : FLUSH_CONNTRACK_LINE) + "\n");
     return 0;
   } catch (error) {
-    const errno = kernelErrno(error);
-    if (errno === undefined) throw error;
-    writeStderr(withOurPrefix(expect ? FLUSH_EXPECT_LINE : FLUSH_CONNTRACK_LINE) + "\n" + operationFailedText(errno, cmd));
-    return 1;
+    return failOnKernelError(error, cmd, "stderr", withOurPrefix(expect ? FLUSH_EXPECT_LINE : FLUSH_CONNTRACK_LINE) + "\n");
   } finally {
     ct.close();
     cli.out.flush();

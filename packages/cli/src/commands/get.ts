@@ -7,7 +7,7 @@ import { summaryLine } from "../format/summary.js";
 import { withOurPrefix } from "../io/identity.js";
 import { openConntrack } from "../io/session.js";
 import type { Cli } from "./cli.js";
-import { kernelErrno, operationFailedText } from "./errors.js";
+import { failOnKernelError } from "./errors.js";
 import { buildEntryFilter, familyNumber } from "./filter.js";
 import { loadedLabelMap } from "./labels.js";
 import { EntryPrinter } from "./printer.js";
@@ -28,10 +28,7 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
       count++;
     }
   } catch (error) {
-    const errno = kernelErrno(error);
-    if (errno === undefined) throw error;
-    cli.out.finish(operationFailedText(errno, cmd), cli.stdoutIsTty);
-    return 1;
+    return failOnKernelError(error, cmd, cli);
   } finally {
     ct.close();
   }

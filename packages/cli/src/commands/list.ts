@@ -6,7 +6,7 @@ import { summaryLine } from "../format/summary.js";
 import { withOurPrefix } from "../io/identity.js";
 import { openConntrack } from "../io/session.js";
 import type { Cli } from "./cli.js";
-import { operationFailedText, kernelErrno } from "./errors.js";
+import { failOperation, failOnKernelError } from "./errors.js";
 import { flowFilterFor, refusedListFilter } from "./flow-filter.js";
 import { loadedLabelMap } from "./labels.js";
 import { EntryPrinter } from "./printer.js";
@@ -17,10 +17,7 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
   // The expectation table has its own module: -L of flows does not load it.
   if (cmd.table === "expect") return (await import("./expect.js")).listExpectations(cmd, cli);
   const refused = refusedListFilter(cmd);
-  if (refused !== undefined) {
-    cli.out.finish(operationFailedText(refused, cmd), cli.stdoutIsTty);
-    return 1;
-  }
+  if (refused !== undefined) return failOperation(refused, cmd, cli);
   const printer = new EntryPrinter(cmd, "list", loadedLabelMap(cmd));
   const nowSec = nowSeconds();
   const out = cli.out;
@@ -37,10 +34,7 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
       count++;
     });
   } catch (error) {
-    const errno = kernelErrno(error);
-    if (errno === undefined) throw error;
-    out.finish(operationFailedText(errno, cmd), cli.stdoutIsTty);
-    return 1;
+    return failOnKernelError(error, cmd, cli);
   } finally {
     ct.close();
   }

@@ -5,7 +5,7 @@ import { formatCpuStatsLine, formatExpectCpuStatsLine } from "../format/stats.js
 import { formatCpuStatsJson, formatExpectCpuStatsJson, JsonListWriter } from "../format/json.js";
 import { openConntrack } from "../io/session.js";
 import type { Cli } from "./cli.js";
-import { kernelErrno, operationFailedText } from "./errors.js";
+import { kernelErrno, failOperation } from "./errors.js";
 import { procStatsText } from "./proc-stats.js";
 import { MESSAGE_PREFIX } from "../io/identity.js";
 
@@ -39,8 +39,7 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
       }
       cli.out.write(proc);
     }
-    cli.out.finish(operationFailedText(errno, cmd), cli.stdoutIsTty);
-    return 1;
+    return failOperation(errno, cmd, cli);
   } finally {
     ct.close();
   }

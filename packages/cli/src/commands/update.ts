@@ -10,7 +10,7 @@ import { summaryLine } from "../format/summary.js";
 import { withOurPrefix } from "../io/identity.js";
 import { openConntrack } from "../io/session.js";
 import type { Cli } from "./cli.js";
-import { kernelErrno, operationFailedText } from "./errors.js";
+import { kernelErrno, failOperation, failOnKernelError } from "./errors.js";
 import { flowFilterFor } from "./flow-filter.js";
 import { loadedLabelMap } from "./labels.js";
 import { EntryPrinter } from "./printer.js";
@@ -81,8 +81,7 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
       if (!result.ok) {
         // Gone since the dump: nothing to update.
         if (result.error?.errno === ENOENT) continue;
-        cli.out.finish(operationFailedText(result.error?.errno ?? 0, cmd), cli.stdoutIsTty);
-        return 1;
+        return failOperation(result.error?.errno ?? 0, cmd, cli);
       }
       const request = updates[i]!;
       let fresh: MessageView;
@@ -96,10 +95,7 @@ export async function run(cmd: ParsedCommand, cli: Cli): Promise<number> {
       printer.entry(cli.out, fresh, viewEntryFamily(fresh), nowSec);
     }
   } catch (error) {
-    const errno = kernelErrno(error);
-    if (errno === undefined) throw error;
-    cli.out.finish(operationFailedText(errno, cmd), cli.stdoutIsTty);
-    return 1;
+    return failOnKernelError(error, cmd, cli);
   } finally {
     ct.close();
   }

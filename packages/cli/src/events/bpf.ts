@@ -5,6 +5,8 @@
 // nest at offset A). The program only rejects what the user-space filter rejects too: every check is
 // a strict comparison of an attribute that filter also requires (see commands/filter.ts).
 
+import { errorGuard } from "@tsconntrack/codec";
+
 /** One comparison: the attribute at `path` (top level first) equals `words` after masking. */
 export interface AttributeCheck {
   readonly path: readonly number[];
@@ -68,9 +70,7 @@ export class BpfProgramError extends Error {
   }
 }
 
-export function isBpfProgramError(value: unknown): value is BpfProgramError {
-  return value instanceof Error && value.name === "BpfProgramError";
-}
+export const isBpfProgramError = errorGuard<BpfProgramError>("BpfProgramError");
 
 function load(size: 1 | 2 | 4, mode: number, k: number): Instruction {
   return { code: BPF_LD | SIZE_CODE[size] | mode, k };

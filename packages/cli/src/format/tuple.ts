@@ -50,29 +50,40 @@ export function writeAddressText(w: ByteWriter, v: MessageView, b: number, famil
 }
 
 const T = {
-  sport: latin1("sport="), dport: latin1(" dport="), srckey: latin1("srckey=0x"), dstkey: latin1(" dstkey=0x"),
   type: latin1("type="), code: latin1(" code="), id: latin1(" id="),
-  sportXml: latin1("<sport>"), dportXml: latin1("</sport><dport>"), dportEnd: latin1("</dport>"),
-  srckeyXml: latin1("<srckey>0x"), dstkeyXml: latin1("</srckey><dstkey>0x"), dstkeyEnd: latin1("</dstkey>"),
   srcXml: latin1("<src>"), dstXml: latin1("</src><dst>"), dstEnd: latin1("</dst>"), emptyXml: latin1("<src></src><dst></dst>"),
 };
 
+/** What stands before the source, between the two and after the destination port (or GRE key). */
+type PairLabels = readonly [open: Uint8Array, between: Uint8Array, close: Uint8Array];
+
+const PAIR_TEXT: Readonly<Record<"ports" | "gre", PairLabels>> = {
+  ports: [latin1("sport="), latin1(" dport="), latin1(" ")],
+  gre: [latin1("srckey=0x"), latin1(" dstkey=0x"), latin1(" ")],
+};
+
+const PAIR_XML: Readonly<Record<"ports" | "gre", PairLabels>> = {
+  ports: [latin1("<sport>"), latin1("</sport><dport>"), latin1("</dport>")],
+  gre: [latin1("<srckey>0x"), latin1("</srckey><dstkey>0x"), latin1("</dstkey>")],
+};
+
+/** The source and destination port (decimal) or GRE key (hex, which shares the port slots) between their labels. */
+function writePortPair(w: ByteWriter, v: MessageView, b: number, layout: "ports" | "gre", labels: PairLabels): void {
+  const put = (n: number): void => (layout === "gre" ? w.hex(n) : w.uint(n));
+  w.lit(labels[0]);
+  put(numOr0(v, b + TUPLE.srcPort));
+  w.lit(labels[1]);
+  put(numOr0(v, b + TUPLE.dstPort));
+  w.lit(labels[2]);
+}
+
 /** The L4 part of a tuple in the default format, chosen by protonum alone. */
 export function writeL4Text(w: ByteWriter, v: MessageView, b: number): void {
-  switch (l4Layout(tupleProtonum(v, b))) {
+  const layout = l4Layout(tupleProtonum(v, b));
+  switch (layout) {
     case "ports":
-      w.lit(T.sport);
-      w.uint(numOr0(v, b + TUPLE.srcPort));
-      w.lit(T.dport);
-      w.uint(numOr0(v, b + TUPLE.dstPort));
-      w.byte(0x20);
-      return;
     case "gre":
-      w.lit(T.srckey);
-      w.hex(numOr0(v, b + TUPLE.srcPort));
-      w.lit(T.dstkey);
-      w.hex(numOr0(v, b + TUPLE.dstPort));
-      w.byte(0x20);
+      writePortPair(w, v, b, layout, PAIR_TEXT[layout]);
       return;
     case "icmp":
       w.lit(T.type);
@@ -90,24 +101,8 @@ export function writeL4Text(w: ByteWriter, v: MessageView, b: number): void {
 
 /** The L4 part in XML: ports or keys only; ICMP and unknown protocols leave the element empty. */
 export function writeL4Xml(w: ByteWriter, v: MessageView, b: number): void {
-  switch (l4Layout(tupleProtonum(v, b))) {
-    case "ports":
-      w.lit(T.sportXml);
-      w.uint(numOr0(v, b + TUPLE.srcPort));
-      w.lit(T.dportXml);
-      w.uint(numOr0(v, b + TUPLE.dstPort));
-      w.lit(T.dportEnd);
-      return;
-    case "gre":
-      w.lit(T.srckeyXml);
-      w.hex(numOr0(v, b + TUPLE.srcPort));
-      w.lit(T.dstkeyXml);
-      w.hex(numOr0(v, b + TUPLE.dstPort));
-      w.lit(T.dstkeyEnd);
-      return;
-    default:
-      return;
-  }
+  const layout = l4Layout(tupleProtonum(v, b));
+  if (layout === "ports" || layout === "gre") writePortPair(w, v, b, layout, PAIR_XML[layout]);
 }
 
 /** `<src>A</src><dst>B</dst>`; an unknown family gives empty elements. */

@@ -6,6 +6,7 @@
 import { fstatSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { ByteWriter } from "./byte-writer.js";
+import { errorGuard } from "@tsconntrack/codec";
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -41,9 +42,7 @@ export class BrokenPipeError extends Error {
   }
 }
 
-export function isBrokenPipeError(value: unknown): value is BrokenPipeError {
-  return value instanceof Error && value.name === "BrokenPipeError";
-}
+export const isBrokenPipeError = errorGuard<BrokenPipeError>("BrokenPipeError");
 
 /** A write to our output failed otherwise (ENOSPC on /dev/full, EIO, EBADF...): never ignored. */
 export class OutputError extends Error {
@@ -58,9 +57,7 @@ export class OutputError extends Error {
   }
 }
 
-export function isOutputError(value: unknown): value is OutputError {
-  return value instanceof Error && value.name === "OutputError";
-}
+export const isOutputError = errorGuard<OutputError>("OutputError");
 
 export interface OutputSinkOptions {
   /** Flush once this many bytes are pending (default 256 KiB). */

@@ -8,11 +8,11 @@ import type { Conntrack, FlowFilter } from "@tsconntrack/conntrack";
 import type { ParsedCommand, ParseResult } from "../args/types.js";
 import { flowFilterFor } from "../commands/flow-filter.js";
 import type { Cli } from "../commands/cli.js";
-import { kernelErrno, operationFailedText } from "../commands/errors.js";
+import { kernelErrno, failOnKernelError } from "../commands/errors.js";
 import { MESSAGE_PREFIX, PROGRAM_NAME } from "../io/identity.js";
 import { openConntrack } from "../io/session.js";
 import { writeStderr } from "../io/output.js";
-import { integerOption, parseSubcommandArgs, subcommandError, type OwnOption } from "./subcommand-args.js";
+import { capturesNeedOnce, integerOption, startSubcommand, usageFailure, type OwnOption } from "./subcommand-args.js";
 import { MetricSet, type EventCounts, type ExpositionFormat, type PromClient } from "./metrics-registry.js";
 import { takeSnapshot, TOP_LABEL_CAP } from "./metrics-snapshot.js";
 import { parseListenAddress, type ListenAddress } from "./listen-address.js";
@@ -37,33 +37,22 @@ Prometheus/OpenMetrics exposition of the conntrack table.
 `;
 
 export async function runSubcommand(args: readonly string[], cli: Cli, parse: (args: readonly string[]) => ParseResult): Promise<number> {
-  const parsed = parseSubcommandArgs("metrics", args, OWN_OPTIONS, parse);
-  if (parsed.ok === "help") {
-    cli.out.write(METRICS_USAGE);
-    cli.out.finish("", cli.stdoutIsTty);
-    return 0;
-  }
-  const fail = (error: { stderr: string; exitCode: number }): number => {
-    writeStderr(error.stderr);
-    return error.exitCode;
-  };
-  if (!parsed.ok) return fail(parsed);
-  const { cmd, own } = parsed;
+  const started = startSubcommand("metrics", args, OWN_OPTIONS, parse, METRICS_USAGE, cli);
+  if (typeof started === "number") return started;
+  const { cmd, own } = started;
   const once = own.has("once");
   const listenText = own.get("listen");
-  if (once === (listenText !== undefined)) return fail(subcommandError("metrics", "give either --listen ADDR:PORT or --once"));
-  if (cmd.output.json || cmd.output.ndjson) return fail(subcommandError("metrics", "-o is not an option of metrics"));
+  if (once === (listenText !== undefined)) return usageFailure("metrics", "give either --listen ADDR:PORT or --once");
+  if (cmd.output.json || cmd.output.ndjson) return usageFailure("metrics", "-o is not an option of metrics");
   const top = integerOption(String(own.get("top") ?? "0"), 0, TOP_LABEL_CAP);
-  if (top === undefined) return fail(subcommandError("metrics", `--top takes a number from 0 to ${TOP_LABEL_CAP}`));
+  if (top === undefined) return usageFailure("metrics", `--top takes a number from 0 to ${TOP_LABEL_CAP}`);
   let listen: ListenAddress | undefined;
   if (listenText !== undefined) {
     listen = parseListenAddress(String(listenText));
-    if (listen === undefined) return fail(subcommandError("metrics", `--listen wants ADDR:PORT, not \`${String(listenText)}'`));
+    if (listen === undefined) return usageFailure("metrics", `--listen wants ADDR:PORT, not \`${String(listenText)}'`);
   }
-  // A capture holds one reading: serving would answer the second scrape from nothing.
-  if ((cmd.extensions.record !== undefined || cmd.extensions.replay !== undefined) && !once) {
-    return fail(subcommandError("metrics", "--record and --replay work with --once only"));
-  }
+  // Serving would answer the second scrape from nothing.
+  if (capturesNeedOnce(cmd, once)) return usageFailure("metrics", "--record and --replay work with --once only");
   const prom = await import("prom-client");
   const ct = openConntrack(cmd);
   const filter = flowFilterFor(cmd, "list");
@@ -73,10 +62,7 @@ export async function runSubcommand(args: readonly string[], cli: Cli, parse: (a
     await takeSnapshot(ct, filter, top);
     return await serve(prom, ct, filter, top, !own.has("no-events"), listen!);
   } catch (error) {
-    const errno = kernelErrno(error);
-    if (errno === undefined) throw error;
-    writeStderr(operationFailedText(errno, cmd));
-    return 1;
+    return failOnKernelError(error, cmd, "stderr");
   } finally {
     ct.close();
   }
@@ -87,10 +73,7 @@ async function printOnce(prom: PromClient, ct: Conntrack, filter: FlowFilter, to
   try {
     set.apply(await takeSnapshot(ct, filter, top), undefined);
   } catch (error) {
-    const errno = kernelErrno(error);
-    if (errno === undefined) throw error;
-    cli.out.finish(operationFailedText(errno, cmd), cli.stdoutIsTty);
-    return 1;
+    return failOnKernelError(error, cmd, cli);
   }
   cli.out.write(await set.text());
   cli.out.finish("", cli.stdoutIsTty);

@@ -4,7 +4,9 @@
 // The first word decides: conntrack's own command lines never reach this file.
 
 import type { ParsedCommand, ParseResult } from "../args/types.js";
+import type { Cli } from "../commands/cli.js";
 import { PROGRAM_NAME } from "../io/identity.js";
+import { writeStderr } from "../io/output.js";
 
 export interface OwnOption {
   readonly name: string;
@@ -85,4 +87,41 @@ export function secondsOption(text: string, min: number, max: number): number | 
   if (!/^\d+(\.\d+)?$/.test(text)) return undefined;
   const value = Number(text);
   return value >= min && value <= max ? value : undefined;
+}
+
+/** Prints a usage error of `subcommand` (see subcommandError) and returns its exit status. */
+export function usageFailure(subcommand: string, message: string): number {
+  const error = subcommandError(subcommand, message);
+  writeStderr(error.stderr);
+  return error.exitCode;
+}
+
+/**
+ * The arguments of a subcommand, or the exit status when there is nothing to run: `-h` has printed
+ * `usage` (0), or a usage error has been printed (2).
+ */
+export function startSubcommand(
+  subcommand: string,
+  args: readonly string[],
+  ownOptions: readonly OwnOption[],
+  parse: (args: readonly string[]) => ParseResult,
+  usage: string,
+  cli: Cli,
+): { readonly cmd: ParsedCommand; readonly own: ReadonlyMap<string, string | true> } | number {
+  const parsed = parseSubcommandArgs(subcommand, args, ownOptions, parse);
+  if (parsed.ok === "help") {
+    cli.out.write(usage);
+    cli.out.finish("", cli.stdoutIsTty);
+    return 0;
+  }
+  if (!parsed.ok) {
+    writeStderr(parsed.stderr);
+    return parsed.exitCode;
+  }
+  return parsed;
+}
+
+/** A capture (--record, --replay) holds one reading, so a subcommand that keeps reading refuses it. */
+export function capturesNeedOnce(cmd: ParsedCommand, once: boolean): boolean {
+  return (cmd.extensions.record !== undefined || cmd.extensions.replay !== undefined) && !once;
 }

@@ -6,12 +6,12 @@
 import type { Conntrack } from "@tsconntrack/conntrack";
 import type { ParsedCommand, ParseResult } from "../args/types.js";
 import type { Cli } from "../commands/cli.js";
-import { kernelErrno, operationFailedText } from "../commands/errors.js";
+import { failOperation, failOnKernelError } from "../commands/errors.js";
 import { flowFilterFor, refusedListFilter } from "../commands/flow-filter.js";
 import { PROGRAM_NAME } from "../io/identity.js";
 import { writeStderr } from "../io/output.js";
 import { openConntrack } from "../io/session.js";
-import { integerOption, parseSubcommandArgs, secondsOption, subcommandError, type OwnOption } from "./subcommand-args.js";
+import { capturesNeedOnce, integerOption, secondsOption, startSubcommand, usageFailure, type OwnOption } from "./subcommand-args.js";
 import { aggregate, GROUPS, sortRows, SORTS, type Grouping, type SortKey } from "./top-aggregate.js";
 import { headerLines, rowJson, tableLines, topJson, type TopHeader } from "./top-format.js";
 import { TopModel } from "./top-model.js";
@@ -59,39 +59,22 @@ function options(own: ReadonlyMap<string, string | true>): TopOptions | string {
 }
 
 export async function runSubcommand(args: readonly string[], cli: Cli, parse: (args: readonly string[]) => ParseResult): Promise<number> {
-  const parsed = parseSubcommandArgs("top", args, OWN_OPTIONS, parse);
-  if (parsed.ok === "help") {
-    cli.out.write(TOP_USAGE);
-    cli.out.finish("", cli.stdoutIsTty);
-    return 0;
-  }
-  const fail = (error: { stderr: string; exitCode: number }): number => {
-    writeStderr(error.stderr);
-    return error.exitCode;
-  };
-  if (!parsed.ok) return fail(parsed);
-  const { cmd, own } = parsed;
+  const started = startSubcommand("top", args, OWN_OPTIONS, parse, TOP_USAGE, cli);
+  if (typeof started === "number") return started;
+  const { cmd, own } = started;
   const chosen = options(own);
-  if (typeof chosen === "string") return fail(subcommandError("top", chosen));
+  if (typeof chosen === "string") return usageFailure("top", chosen);
   const json = cmd.output.json || cmd.output.ndjson;
-  if (json && !chosen.once) return fail(subcommandError("top", "-o json/ndjson needs --once"));
-  if ((cmd.extensions.record !== undefined || cmd.extensions.replay !== undefined) && !chosen.once) {
-    return fail(subcommandError("top", "--record and --replay work with --once only"));
-  }
-  if (!chosen.once && !Terminal.available()) return fail(subcommandError("top", "needs a terminal on stdin and stdout (or use --once)"));
+  if (json && !chosen.once) return usageFailure("top", "-o json/ndjson needs --once");
+  if (capturesNeedOnce(cmd, chosen.once)) return usageFailure("top", "--record and --replay work with --once only");
+  if (!chosen.once && !Terminal.available()) return usageFailure("top", "needs a terminal on stdin and stdout (or use --once)");
   const refused = refusedListFilter(cmd);
-  if (refused !== undefined) {
-    writeStderr(operationFailedText(refused, cmd));
-    return 1;
-  }
+  if (refused !== undefined) return failOperation(refused, cmd, "stderr");
   const ct = openConntrack(cmd);
   try {
     return chosen.once ? await once(ct, cmd, chosen, cli) : await live(ct, cmd, chosen);
   } catch (error) {
-    const errno = kernelErrno(error);
-    if (errno === undefined) throw error;
-    writeStderr(operationFailedText(errno, cmd));
-    return 1;
+    return failOnKernelError(error, cmd, "stderr");
   } finally {
     ct.close();
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadFileRefusal, parseArgs, parseLabelMap, splitLoadFileLine, type ParseEnv } from "../../src/args/index.js";
-import { formatIpv6, inetAton, inetPton6 } from "../../src/args/inet.js";
+import { formatIPv6 } from "@tsconntrack/codec";
+import { inetAton, inetPton6 } from "../../src/args/inet.js";
 import { Getopt, matchLongOption } from "../../src/args/getopt.js";
 import { LONG_OPTIONS, OPTSTRING } from "../../src/args/option-table.js";
 
@@ -84,12 +85,12 @@ describe("addresses", () => {
     expect(inetAton("0x")).toBeNull();
     expect(inetPton6("1::2::3")).toBeNull();
     expect(inetPton6("::1.2.3.04")).toBeNull();
-    expect(formatIpv6(inetPton6("::1.2.3.4")!)).toBe("::1.2.3.4");
-    expect(formatIpv6(inetPton6("::ffff:0:1.2.3.4")!)).toBe("::ffff:0:102:304");
-    expect(formatIpv6(inetPton6("::1")!)).toBe("::1");
-    expect(formatIpv6(inetPton6("::")!)).toBe("::");
-    expect(formatIpv6(inetPton6("1:0:0:2:0:0:0:3")!)).toBe("1:0:0:2::3");
-    expect(formatIpv6(inetPton6("1:0:0:2:0:0:3:4")!)).toBe("1::2:0:0:3:4");
+    expect(formatIPv6(inetPton6("::1.2.3.4")!, 0)).toBe("::1.2.3.4");
+    expect(formatIPv6(inetPton6("::ffff:0:1.2.3.4")!, 0)).toBe("::ffff:0:102:304");
+    expect(formatIPv6(inetPton6("::1")!, 0)).toBe("::1");
+    expect(formatIPv6(inetPton6("::")!, 0)).toBe("::");
+    expect(formatIPv6(inetPton6("1:0:0:2:0:0:0:3")!, 0)).toBe("1:0:0:2::3");
+    expect(formatIPv6(inetPton6("1:0:0:2:0:0:3:4")!, 0)).toBe("1::2:0:0:3:4");
   });
 });
 

@@ -61,6 +61,11 @@ export function readMessageHeader(bytes: Uint8Array, offset: number): NlMsgHeade
   };
 }
 
+/** The message at `offset` of a received datagram (its header already checked to lie within it). */
+export function messageAt(datagram: Uint8Array, offset: number): NlMessage {
+  return new DatagramMessage(datagram, offset, readMessageHeader(datagram, offset));
+}
+
 /**
  * Split a datagram into its netlink messages. A message's nlmsg_len need not be a multiple of 4
  * (conntrack events); the next message starts at the aligned length. Padding after the last

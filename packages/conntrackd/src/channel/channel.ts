@@ -5,78 +5,23 @@
  * and flushed when the transmit queue has been drained.
  */
 import { createSocket, type Socket } from "node:dgram";
-import { readFileSync } from "node:fs";
 import type { ChannelConfig } from "../config/types.js";
-import type { LinkStats } from "../control/text.js";
+import { ChannelOpenError, PackingLink } from "./link.js";
 import { disableChecksum, forceRecvBuffer, forceSendBuffer } from "./sockopt.js";
 
 const HEADER_SIZE = 28;
 /** The receive buffer asked for when the configuration gives none (see bind()). */
 const DEFAULT_RCVBUF = 4 << 20;
-const IFF_UP = 0x1;
 
-function sysNet(ifname: string, file: string): string | undefined {
-  try {
-    return readFileSync(`/sys/class/net/${ifname}/${file}`, "latin1").trim();
-  } catch {
-    return undefined;
-  }
-}
-
-/** if_nametoindex != 0: the interface exists in this network namespace. */
-export const interfaceExists = (ifname: string): boolean => sysNet(ifname, "ifindex") !== undefined;
-
-/**
- * `RUNNING`, `NO-CARRIER` or `DOWN`, as `-s link` prints it: IFF_UP from the interface flags,
- * IFF_RUNNING from the carrier (sysfs `flags` holds dev->flags, which never has IFF_RUNNING).
- */
-export function linkStatus(ifname: string): string {
-  const flags = Number.parseInt(sysNet(ifname, "flags") ?? "0", 16);
-  if (!(flags & IFF_UP)) return "DOWN";
-  return sysNet(ifname, "carrier") === "1" ? "RUNNING" : "NO-CARRIER";
-}
-
-export class ChannelOpenError extends Error {}
-
-/** What the daemon needs of a dedicated link (UDP, multicast or TCP). */
-export interface Link {
-  readonly config: ChannelConfig;
-  readonly ifname: string;
-  send(message: Uint8Array): void;
-  flush(): void;
-  linkStats(): LinkStats;
-  /** The `-s` title: `UDP traffic (active device=eth1)`. */
-  statsTitle(): string;
-  /** The `-s link` title: `UDP traffic device=eth1 status=RUNNING role=ACTIVE`. */
-  statsTitleExtended(active: boolean): string;
-  close(): void;
-}
-
-export class Channel implements Link {
-  readonly kind: "UDP" | "Multicast";
-  readonly ifname: string;
-  readonly sendStats = { bytes: 0, messages: 0, errors: 0 };
-  readonly recvStats = { bytes: 0, messages: 0, errors: 0 };
+export class Channel extends PackingLink {
   private readonly sender: Socket;
   private readonly receiver: Socket;
-  private readonly bufferSize: number;
-  private buffer: Uint8Array;
-  private used = 0;
   private readonly destination: string;
   private readonly scoped: (address: string | undefined) => string | undefined;
   private readonly port: number;
-  private closed = false;
-
-  readonly config: ChannelConfig;
 
   private constructor(config: ChannelConfig, onDatagram: (data: Uint8Array) => void) {
-    this.config = config;
-    this.kind = config.type === "mcast" ? "Multicast" : "UDP";
-    this.ifname = config.interface;
-    const mtu = Number(sysNet(config.interface, "mtu"));
-    if (!config.interface || !Number.isFinite(mtu) || mtu <= HEADER_SIZE) throw new ChannelOpenError("No such device");
-    this.bufferSize = mtu - HEADER_SIZE;
-    this.buffer = new Uint8Array(this.bufferSize);
+    super(config, HEADER_SIZE, config.type === "mcast" ? "multicast" : "UDP");
     this.port = config.port;
     const type = config.family === 6 ? "udp6" : "udp4";
     this.sender = createSocket({ type });
@@ -161,26 +106,7 @@ export class Channel implements Link {
     }
   }
 
-  /** channel_send: appends to the MTU-sized buffer, sending it first when the message does not fit. */
-  send(message: Uint8Array): void {
-    if (this.used + message.length >= this.bufferSize) this.flush();
-    if (message.length >= this.bufferSize) {
-      this.transmit(message.slice());
-      return;
-    }
-    this.buffer.set(message, this.used);
-    this.used += message.length;
-  }
-
-  /** channel_send_flush. */
-  flush(): void {
-    if (this.used === 0) return;
-    const datagram = this.buffer.slice(0, this.used);
-    this.used = 0;
-    this.transmit(datagram);
-  }
-
-  private transmit(datagram: Uint8Array): void {
+  protected transmit(datagram: Uint8Array): void {
     if (this.closed) return;
     this.sender.send(datagram, this.port, this.destination, (error, bytes) => {
       if (error) this.sendStats.errors++;
@@ -192,19 +118,7 @@ export class Channel implements Link {
   }
 
   statsTitle(): string {
-    return `${this.kind === "UDP" ? "UDP" : "multicast"} traffic (active device=${this.ifname})`;
-  }
-
-  statsTitleExtended(active: boolean): string {
-    return `${this.kind === "UDP" ? "UDP" : "multicast"} traffic device=${this.ifname} status=${linkStatus(this.ifname)} role=${active ? "ACTIVE" : "BACKUP"}`;
-  }
-
-  linkStats(): LinkStats {
-    return {
-      sentBytes: this.sendStats.bytes, recvBytes: this.recvStats.bytes,
-      sentPackets: this.sendStats.messages, recvPackets: this.recvStats.messages,
-      sentErrors: this.sendStats.errors, recvErrors: this.recvStats.errors,
-    };
+    return `${this.trafficName} traffic (active device=${this.ifname})`;
   }
 
   close(): void {

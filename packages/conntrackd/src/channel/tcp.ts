@@ -7,11 +7,9 @@
  * datagrams wait in the error queue (ErrorQueueLength, oldest dropped), as CHANNEL_F_ERRORS does.
  */
 import { createServer, connect, type Server, type Socket } from "node:net";
-import { readFileSync } from "node:fs";
 import type { ChannelConfig } from "../config/types.js";
-import type { LinkStats } from "../control/text.js";
 import type { Queue, QueueNode } from "../queue.js";
-import { ChannelOpenError, linkStatus, type Link } from "./channel.js";
+import { ChannelOpenError, PackingLink } from "./link.js";
 
 const HEADER_SIZE = 40;
 const CONNECT_INTERVAL_MS = 1000;
@@ -25,38 +23,20 @@ class ErrorNode implements QueueNode {
   }
 }
 
-export class TcpChannel implements Link {
-  readonly config: ChannelConfig;
-  readonly ifname: string;
-  readonly sendStats = { bytes: 0, messages: 0, errors: 0 };
-  readonly recvStats = { bytes: 0, messages: 0, errors: 0 };
-  private readonly bufferSize: number;
-  private readonly buffer: Uint8Array;
-  private used = 0;
+export class TcpChannel extends PackingLink {
   private server: Server | undefined;
   private peer: Socket | undefined;
   private client: Socket | undefined;
   private clientConnected = false;
   private lastConnect = 0;
   private pending = new Uint8Array(0);
-  private closed = false;
   private readonly errors: Queue;
   private readonly onMessages: (data: Uint8Array) => void;
 
   private constructor(config: ChannelConfig, errors: Queue, onMessages: (data: Uint8Array) => void) {
-    this.config = config;
-    this.ifname = config.interface;
+    super(config, HEADER_SIZE, "TCP");
     this.errors = errors;
     this.onMessages = onMessages;
-    let mtu = Number.NaN;
-    try {
-      mtu = Number(readFileSync(`/sys/class/net/${config.interface}/mtu`, "latin1").trim());
-    } catch {
-      // Checked below.
-    }
-    if (!config.interface || !Number.isFinite(mtu) || mtu <= HEADER_SIZE) throw new ChannelOpenError("No such device");
-    this.bufferSize = mtu - HEADER_SIZE;
-    this.buffer = new Uint8Array(this.bufferSize);
   }
 
   static async open(config: ChannelConfig, errors: Queue, onMessages: (data: Uint8Array) => void): Promise<TcpChannel> {
@@ -133,24 +113,7 @@ export class TcpChannel implements Link {
     });
   }
 
-  send(message: Uint8Array): void {
-    if (this.used + message.length >= this.bufferSize) this.flush();
-    if (message.length >= this.bufferSize) {
-      this.transmit(message.slice());
-      return;
-    }
-    this.buffer.set(message, this.used);
-    this.used += message.length;
-  }
-
-  flush(): void {
-    if (this.used === 0) return;
-    const datagram = this.buffer.slice(0, this.used);
-    this.used = 0;
-    this.transmit(datagram);
-  }
-
-  private transmit(data: Uint8Array): void {
+  protected transmit(data: Uint8Array): void {
     if (this.closed) return;
     if (!this.clientConnected) {
       this.enqueueError(data);
@@ -188,22 +151,10 @@ export class TcpChannel implements Link {
     });
   }
 
-  linkStats(): LinkStats {
-    return {
-      sentBytes: this.sendStats.bytes, recvBytes: this.recvStats.bytes,
-      sentPackets: this.sendStats.messages, recvPackets: this.recvStats.messages,
-      sentErrors: this.sendStats.errors, recvErrors: this.recvStats.errors,
-    };
-  }
-
   statsTitle(): string {
     const server = this.peer !== undefined ? "connected" : "disconnected";
     const client = this.clientConnected ? "connected" : "disconnected";
     return `TCP traffic (active device=${this.ifname}) server=${server} client=${client}`;
-  }
-
-  statsTitleExtended(active: boolean): string {
-    return `TCP traffic device=${this.ifname} status=${linkStatus(this.ifname)} role=${active ? "ACTIVE" : "BACKUP"}`;
   }
 
   close(): void {

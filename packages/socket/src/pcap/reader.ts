@@ -12,6 +12,7 @@ import {
   PCAP_MAGIC_NANOSECONDS,
   PCAP_RECORD_HEADER_SIZE,
 } from "./format.js";
+import { errorGuard } from "@tsconntrack/codec";
 
 const NLM_F_REQUEST = 0x1;
 
@@ -31,9 +32,7 @@ export class PcapFormatError extends Error {
   }
 }
 
-export function isPcapFormatError(value: unknown): value is PcapFormatError {
-  return value instanceof Error && value.name === "PcapFormatError";
-}
+export const isPcapFormatError = errorGuard<PcapFormatError>("PcapFormatError");
 
 export interface PcapCapture {
   linktype: number;

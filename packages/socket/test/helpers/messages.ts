@@ -1,5 +1,6 @@
 /** Hand-built netlink messages for tests (host byte order headers); the kernel's ACK/DONE come from ../../src/testing.js. */
-import { HEADER_SIZE, align4, viewOf, writeHeader } from "../../src/wire.js";
+import { writeMessageHeader } from "@tsconntrack/codec";
+import { HEADER_SIZE, align4 } from "../../src/wire.js";
 
 export interface MessageSpec {
   type: number;
@@ -12,7 +13,7 @@ export interface MessageSpec {
 export function message(spec: MessageSpec): Uint8Array {
   const payload = spec.payload ?? new Uint8Array(0);
   const out = new Uint8Array(align4(HEADER_SIZE + payload.length));
-  writeHeader(viewOf(out), 0, { len: HEADER_SIZE + payload.length, type: spec.type, flags: spec.flags ?? 0, seq: spec.seq, pid: spec.pid });
+  writeMessageHeader(out, 0, { len: HEADER_SIZE + payload.length, type: spec.type, flags: spec.flags ?? 0, seq: spec.seq, pid: spec.pid });
   out.set(payload, HEADER_SIZE);
   return out;
 }
