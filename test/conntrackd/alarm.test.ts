@@ -8,6 +8,16 @@ differentialSuite("ALARM over UDP: conntrackd 1.4.7 and tsconntrackd, both direc
 import { describe, expect, it } from "vitest";
 import { Pair, pairUnsupported, sleep } from "./pair.js";
 
+/** B's "expires in" seconds for the flow every 100 ms for `ms` (undefined while it is missing). */
+async function watchExpiry(pair: Pair, ms: number): Promise<(number | undefined)[]> {
+  const out: (number | undefined)[] = [];
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(100)) {
+    const m = /sport=1000 .* \[expires in (\d+)s\]/.exec(pair.ctl("B", ["-e"]).stdout);
+    out.push(m ? Number(m[1]) : undefined);
+  }
+  return out;
+}
+
 const reason = pairUnsupported();
 describe.skipIf(reason !== undefined)("ALARM: refreshed flows stay, unrefreshed ones expire after CacheTimeout", () => {
   for (const [a, b] of [["tsconntrackd", "conntrackd"], ["conntrackd", "tsconntrackd"], ["tsconntrackd", "tsconntrackd"]] as const) {
@@ -18,9 +28,11 @@ describe.skipIf(reason !== undefined)("ALARM: refreshed flows stay, unrefreshed 
         await pair.until("the flow on B", () => (pair.ctl("B", ["-e"]).stdout.includes("sport=1000") ? true : undefined));
         const line = pair.ctl("B", ["-e"]).stdout;
         expect(line).toMatch(/ \[expires in [0-8]s\] \[active since \d+s\]\n$/);
-        // Longer than CacheTimeout: the refreshes (every 1.2 to 3 s) keep it.
-        await sleep(10_000);
-        expect(pair.ctl("B", ["-e"]).stdout).toContain("sport=1000");
+        // For longer than CacheTimeout the flow never leaves B, and B sees the refreshes (every 1.2
+        // to 3 s) re-arm its expiry: every sample, not one look after a sleep.
+        const expiries = await watchExpiry(pair, 10_000);
+        expect(expiries.every((e) => e !== undefined)).toBe(true);
+        expect(expiries.filter((e, i) => i > 0 && e! > expiries[i - 1]!).length).toBeGreaterThanOrEqual(2);
         await pair.stopDaemon("A");
         await pair.until("the flow to expire on B", () => (pair.ctl("B", ["-e"]).stdout.includes("sport=1000") ? undefined : true), 15_000);
       } finally {

@@ -1,5 +1,6 @@
-// Renders the man pages from their one source, man/NAME.SECTION.md, with marked-man into the
-// committed man/NAME.SECTION (installed by npm from package.json's "man"), and tsconntrack.8.md's
+// Renders the man pages from their one source, man/NAME.SECTION.md of the cli and the conntrackd
+// packages, with marked-man into the committed man/NAME.SECTION next to it (installed by npm from
+// that package's "man"), and tsconntrack.8.md's
 // EXTENSIONS section into src/gen/help-extensions.ts (--help-extensions). `--check` fails when a
 // committed file is stale; `pnpm test` runs it, as it runs the spec compiler's check.
 //
@@ -12,13 +13,15 @@ import { fileURLToPath } from "node:url";
 
 const CLI = fileURLToPath(new URL("../", import.meta.url));
 const MAN = join(CLI, "man");
+/** Every package's man directory: tsconntrack(8) and tsnfct(8) here, tsconntrackd(8) in conntrackd. */
+const MAN_DIRS = [MAN, fileURLToPath(new URL("../../conntrackd/man/", import.meta.url))];
 const MARKED_MAN = join(CLI, "node_modules/.bin/marked-man");
 const { version } = JSON.parse(readFileSync(join(CLI, "package.json"), "utf8")) as { version: string };
 /** Fixed, so the output depends on the source alone (marked-man would print today's date). */
 const DATE = "December 2026";
 
-function render(source: string): string {
-  const run = spawnSync(MARKED_MAN, ["--no-breaks", "--version", `tsconntrack ${version}`, "--manual", "tsconntrack", "--date", DATE, join(MAN, source)], { encoding: "utf8" });
+function render(dir: string, source: string): string {
+  const run = spawnSync(MARKED_MAN, ["--no-breaks", "--version", `tsconntrack ${version}`, "--manual", "tsconntrack", "--date", DATE, join(dir, source)], { encoding: "utf8" });
   if (run.status !== 0) throw new Error(`marked-man ${source}: ${run.stderr}`);
   return `.\\" Generated from ${source} by packages/cli/scripts/man.ts (marked-man); do not edit.\n${run.stdout}`;
 }
@@ -68,9 +71,9 @@ if (!existsSync(helpModule) || readFileSync(helpModule, "utf8") !== helpText) {
   if (check) stale.push(helpModule);
   else writeFileSync(helpModule, helpText);
 }
-for (const source of readdirSync(MAN).filter((name) => /\.\d\.md$/.test(name)).sort()) {
-  const page = join(MAN, source.replace(/\.md$/, ""));
-  const text = render(source);
+for (const dir of MAN_DIRS) for (const source of readdirSync(dir).filter((name) => /\.\d\.md$/.test(name)).sort()) {
+  const page = join(dir, source.replace(/\.md$/, ""));
+  const text = render(dir, source);
   if (check) {
     if (!existsSync(page) || readFileSync(page, "utf8") !== text) stale.push(page);
   } else if (!existsSync(page) || readFileSync(page, "utf8") !== text) writeFileSync(page, text);
