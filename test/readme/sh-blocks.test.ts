@@ -4,7 +4,7 @@
 // in place of the examples' "lab". An HTML comment just before a block changes that:
 //   <!-- readme-test: setup-commands -->  run from the repository with npm and pnpm as no-ops (CI
 //                                          runs the real ones); what follows them runs for real
-//   <!-- readme-test: events -->          every `tsconntrack -E` is stopped by SIGINT after 3 s
+//   <!-- readme-test: events -->          every `tsconntrack -E` is stopped by SIGINT after 10 s (3 s once lost the race with a start-up on a loaded CI machine: exit 130)
 //   <!-- readme-test: needs nlmon -->     skipped, with the reason, where the kernel has no nlmon;
 //                                          elsewhere run on the host (it makes its own namespace)
 //   <!-- readme-test: skip REASON -->     skipped with REASON (only for what cannot run in a test)
@@ -73,7 +73,7 @@ function hasNlmon(): boolean {
 function run(block: Block): { status: number | null; stdout: string; stderr: string } {
   const setupCommands = block.directive === "setup-commands";
   let script = block.script;
-  if (block.directive === "events") script = script.replace(/\btsconntrack -E\b/g, "timeout --preserve-status -s INT 3 tsconntrack -E");
+  if (block.directive === "events") script = script.replace(/\btsconntrack -E\b/g, "timeout --preserve-status -s INT 10 tsconntrack -E");
   const prelude = [
     "set -eo pipefail",
     `export PATH="${join(REPO, "bin")}:$PATH"`,
