@@ -133,6 +133,9 @@ describe.skipIf(reason !== undefined)("the command line", () => {
     const r = run("tsconntrackd", ["-v"]);
     expect(r).toEqual({ out: "Connection tracking userspace daemon vX Licensed under MIT.\n(C) tsconntrack authors, a TypeScript clone of conntrackd 1.4.7\n", err: "", status: 0 });
   });
+  it("the usage names the program as it was run, not the script behind bin/tsconntrackd", () => {
+    expect(execHost(BIN, ["-h"]).stdout).toContain("\nUsage: tsconntrackd [commands] [options]\n");
+  });
   for (const args of cases) {
     it(args.join(" "), () => {
       expect(run("tsconntrackd", args)).toEqual(run("conntrackd", args));

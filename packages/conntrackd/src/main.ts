@@ -270,7 +270,7 @@ function daemonize(argv: readonly string[]): Promise<number> {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const progname = basename(process.argv[1] ?? "tsconntrackd").replace(/\.js$/, "");
+  const progname = basename(process.argv[1] ?? "tsconntrackd").replace(/\.c?js$/, "");
   try {
     const args = parseArgs(argv, progname);
     process.umask(0o177);
