@@ -68,8 +68,6 @@ function describe(op: NetlinkOperation, errno: number, options: NetlinkSocketErr
   return parts.join("");
 }
 
-export const isNetlinkSocketError = errorGuard<NetlinkSocketError>("NetlinkSocketError");
-
 /** A protocol problem that is not an errno: a malformed reply, a replay that departs from its capture. */
 export type NetlinkProtocolReason = "malformed" | "truncated" | "closed" | "replay-mismatch" | "replay-exhausted" | "unexpected";
 
@@ -80,8 +78,6 @@ export class NetlinkProtocolError extends ErrorWithFields<NetlinkProtocolError> 
     super(message, { reason });
   }
 }
-
-export const isNetlinkProtocolError = errorGuard<NetlinkProtocolError>("NetlinkProtocolError");
 
 /** Why a capture file could not be opened: kept apart so a CLI can say what to do about it. */
 export type CaptureFileReason = "exists" | "symlink" | "not-regular" | "io";
@@ -97,8 +93,6 @@ export class CaptureFileError extends ErrorWithFields<CaptureFileError> {
     super(`${path}: ${code !== undefined ? `${reason} (${code})` : reason}`, { path, reason, code });
   }
 }
-
-export const isCaptureFileError = errorGuard<CaptureFileError>("CaptureFileError");
 
 /**
  * Why `--netns` could not be entered: the name is neither an `ip netns` name nor an absolute path;
@@ -123,4 +117,8 @@ export class NetnsError extends ErrorWithFields<NetnsError> {
   }
 }
 
+// The type guards, by name (see errorGuard).
+export const isNetlinkSocketError = errorGuard<NetlinkSocketError>("NetlinkSocketError");
+export const isNetlinkProtocolError = errorGuard<NetlinkProtocolError>("NetlinkProtocolError");
+export const isCaptureFileError = errorGuard<CaptureFileError>("CaptureFileError");
 export const isNetnsError = errorGuard<NetnsError>("NetnsError");
