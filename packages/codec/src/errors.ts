@@ -1,10 +1,4 @@
-/**
- * The type guard of an error class, by the class's name: it also knows an instance made by another
- * copy of the package (two versions in one dependency tree), where instanceof does not.
- */
-export function errorGuard<T extends Error>(name: string): (value: unknown) => value is T {
-  return (value: unknown): value is T => value instanceof Error && value.name === name;
-}
+import { errorGuard, ErrorWithFields } from "./error-class.js";
 
 export type NetlinkDecodeErrorCode =
   | "truncated" // fewer bytes than a header or a declared length needs
@@ -14,22 +8,18 @@ export type NetlinkDecodeErrorCode =
   | "unknown-type"; // no attribute set known for a message type
 
 /** The only error decoding ever throws: where (spec path, byte offset) and why (code). */
-export class NetlinkDecodeError extends Error {
+export class NetlinkDecodeError extends ErrorWithFields<NetlinkDecodeError> {
   override readonly name = "NetlinkDecodeError";
-  readonly code: NetlinkDecodeErrorCode;
+  declare readonly code: NetlinkDecodeErrorCode;
   /** Spec path of the attribute being decoded, e.g. "conntrack-attrs.tuple-orig.tuple-ip.ip-v4-src". */
-  readonly path: string;
+  declare readonly path: string;
   /** Byte offset in the input (datagram, message or buffer given to the decoder). */
-  readonly offset: number;
+  declare readonly offset: number;
   /** What was wrong, without the location. */
-  readonly detail: string;
+  declare readonly detail: string;
 
   constructor(code: NetlinkDecodeErrorCode, offset: number, detail: string, path = "") {
-    super(`${detail} at offset ${offset}${path ? ` (${path})` : ""}`);
-    this.code = code;
-    this.offset = offset;
-    this.path = path;
-    this.detail = detail;
+    super(`${detail} at offset ${offset}${path ? ` (${path})` : ""}`, { code, offset, path, detail });
   }
 }
 
@@ -38,15 +28,13 @@ export const isNetlinkDecodeError = errorGuard<NetlinkDecodeError>("NetlinkDecod
 export type NetlinkEncodeErrorCode = "unknown-key" | "bad-value" | "unknown-set" | "too-deep";
 
 /** A value that cannot be encoded with the spec (unknown key, out-of-range number, bad address text). */
-export class NetlinkEncodeError extends Error {
+export class NetlinkEncodeError extends ErrorWithFields<NetlinkEncodeError> {
   override readonly name = "NetlinkEncodeError";
-  readonly code: NetlinkEncodeErrorCode;
-  readonly path: string;
+  declare readonly code: NetlinkEncodeErrorCode;
+  declare readonly path: string;
 
   constructor(code: NetlinkEncodeErrorCode, path: string, detail: string) {
-    super(`${detail} (${path})`);
-    this.code = code;
-    this.path = path;
+    super(`${detail} (${path})`, { code, path });
   }
 }
 

@@ -1,16 +1,10 @@
 import { isNetlinkSocketError } from "@tsconntrack/socket";
 import { EEXIST, ENOENT } from "./constants.js";
-import { errorGuard } from "@tsconntrack/codec";
+import { errorGuard, FieldArgumentError } from "@tsconntrack/codec";
 
 /** An argument the API cannot turn into a request (bad address, impossible filter); nothing was sent. */
-export class ConntrackArgumentError extends Error {
+export class ConntrackArgumentError extends FieldArgumentError {
   override readonly name = "ConntrackArgumentError";
-  /** The option or field at fault, e.g. "filter.orig.src". */
-  readonly field: string;
-  constructor(field: string, message: string) {
-    super(`${field}: ${message}`);
-    this.field = field;
-  }
 }
 
 export const isConntrackArgumentError = errorGuard<ConntrackArgumentError>("ConntrackArgumentError");

@@ -1,6 +1,6 @@
 import { errnoCode, errnoText } from "./errno.js";
 import { EPERM } from "./constants.js";
-import { errorGuard } from "@tsconntrack/codec";
+import { errorGuard, ErrorWithFields } from "@tsconntrack/codec";
 
 /** Which step failed: a socket call, or a netlink request the kernel answered with an error. */
 export type NetlinkOperation =
@@ -40,24 +40,23 @@ export interface NetlinkSocketErrorOptions {
 }
 
 /** A failed socket call or a negative netlink error reply. */
-export class NetlinkSocketError extends Error {
+export class NetlinkSocketError extends ErrorWithFields<NetlinkSocketError> {
   override readonly name = "NetlinkSocketError";
   /** Positive errno (1 for EPERM). */
-  readonly errno: number;
+  declare readonly errno: number;
   /** Symbolic errno, "EPERM". */
-  readonly code: string;
-  readonly op: NetlinkOperation;
-  readonly extack?: ExtendedAck;
-  readonly seq?: number;
+  declare readonly code: string;
+  declare readonly op: NetlinkOperation;
+  declare readonly extack?: ExtendedAck;
+  declare readonly seq?: number;
 
   constructor(op: NetlinkOperation, errno: number, options: NetlinkSocketErrorOptions = {}) {
     const positive = Math.abs(errno);
-    super(describe(op, positive, options), options.cause === undefined ? undefined : { cause: options.cause });
-    this.errno = positive;
-    this.code = errnoCode(positive);
-    this.op = op;
-    if (options.extack !== undefined) this.extack = options.extack;
-    if (options.seq !== undefined) this.seq = options.seq;
+    super(
+      describe(op, positive, options),
+      { errno: positive, code: errnoCode(positive), op, extack: options.extack, seq: options.seq },
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
   }
 }
 
@@ -69,41 +68,31 @@ function describe(op: NetlinkOperation, errno: number, options: NetlinkSocketErr
   return parts.join("");
 }
 
-export const isNetlinkSocketError = errorGuard<NetlinkSocketError>("NetlinkSocketError");
-
 /** A protocol problem that is not an errno: a malformed reply, a replay that departs from its capture. */
 export type NetlinkProtocolReason = "malformed" | "truncated" | "closed" | "replay-mismatch" | "replay-exhausted" | "unexpected";
 
-export class NetlinkProtocolError extends Error {
+export class NetlinkProtocolError extends ErrorWithFields<NetlinkProtocolError> {
   override readonly name = "NetlinkProtocolError";
-  readonly reason: NetlinkProtocolReason;
+  declare readonly reason: NetlinkProtocolReason;
   constructor(message: string, reason: NetlinkProtocolReason) {
-    super(message);
-    this.reason = reason;
+    super(message, { reason });
   }
 }
-
-export const isNetlinkProtocolError = errorGuard<NetlinkProtocolError>("NetlinkProtocolError");
 
 /** Why a capture file could not be opened: kept apart so a CLI can say what to do about it. */
 export type CaptureFileReason = "exists" | "symlink" | "not-regular" | "io";
 
 /** A pcap file that cannot be created, overwritten or read. */
-export class CaptureFileError extends Error {
+export class CaptureFileError extends ErrorWithFields<CaptureFileError> {
   override readonly name = "CaptureFileError";
-  readonly path: string;
-  readonly reason: CaptureFileReason;
+  declare readonly path: string;
+  declare readonly reason: CaptureFileReason;
   /** The errno name behind an "io" failure (ENOENT, EACCES...). */
-  readonly code?: string;
+  declare readonly code?: string;
   constructor(path: string, reason: CaptureFileReason, code?: string) {
-    super(`${path}: ${code !== undefined ? `${reason} (${code})` : reason}`);
-    this.path = path;
-    this.reason = reason;
-    if (code !== undefined) this.code = code;
+    super(`${path}: ${code !== undefined ? `${reason} (${code})` : reason}`, { path, reason, code });
   }
 }
-
-export const isCaptureFileError = errorGuard<CaptureFileError>("CaptureFileError");
 
 /**
  * Why `--netns` could not be entered: the name is neither an `ip netns` name nor an absolute path;
@@ -112,21 +101,24 @@ export const isCaptureFileError = errorGuard<CaptureFileError>("CaptureFileError
  */
 export type NetnsErrorReason = "bad-name" | "open" | "not-netns" | "setns";
 
-export class NetnsError extends Error {
+export class NetnsError extends ErrorWithFields<NetnsError> {
   override readonly name = "NetnsError";
   /** What the caller gave (a name or a path). */
-  readonly netns: string;
+  declare readonly netns: string;
   /** The file that was opened. */
-  readonly path: string;
-  readonly reason: NetnsErrorReason;
-  readonly code?: string;
+  declare readonly path: string;
+  declare readonly reason: NetnsErrorReason;
+  declare readonly code?: string;
   constructor(netns: string, path: string, reason: NetnsErrorReason, code?: string) {
-    super(`network namespace ${netns} (${path}): ${reason}${code !== undefined ? ` ${code}` : ""}`);
-    this.netns = netns;
-    this.path = path;
-    this.reason = reason;
-    if (code !== undefined) this.code = code;
+    super(
+      `network namespace ${netns} (${path}): ${reason}${code !== undefined ? ` ${code}` : ""}`,
+      { netns, path, reason, code },
+    );
   }
 }
 
+// The type guards, by name (see errorGuard).
+export const isNetlinkSocketError = errorGuard<NetlinkSocketError>("NetlinkSocketError");
+export const isNetlinkProtocolError = errorGuard<NetlinkProtocolError>("NetlinkProtocolError");
+export const isCaptureFileError = errorGuard<CaptureFileError>("CaptureFileError");
 export const isNetnsError = errorGuard<NetnsError>("NetnsError");

@@ -11,17 +11,11 @@ import { RecordingTransport } from "./recording-transport.js";
 import { ReplayTransport } from "./replay-transport.js";
 import type { Syscalls } from "./syscalls.js";
 import type { Transport } from "./transport.js";
-import { errorGuard } from "@tsconntrack/codec";
+import { errorGuard, FieldArgumentError } from "@tsconntrack/codec";
 
 /** Options that cannot work together, or a closed session; nothing was opened or sent. */
-export class SessionArgumentError extends Error {
+export class SessionArgumentError extends FieldArgumentError {
   override readonly name = "SessionArgumentError";
-  /** The option at fault, e.g. "replay". */
-  readonly field: string;
-  constructor(field: string, message: string) {
-    super(`${field}: ${message}`);
-    this.field = field;
-  }
 }
 
 export const isSessionArgumentError = errorGuard<SessionArgumentError>("SessionArgumentError");

@@ -1,16 +1,15 @@
 // How a rejected command line is reported: conntrack's exit_error() text and status.
 
 import type { ParseFailure } from "./types.js";
-import { errorGuard } from "@tsconntrack/codec";
+import { errorGuard, ErrorWithFields } from "@tsconntrack/codec";
 
 /** Thrown inside the parser at the point where conntrack would call exit_error(); never escapes parseArgs. */
-export class ArgsError extends Error {
+export class ArgsError extends ErrorWithFields<ArgsError> {
   override readonly name = "ArgsError";
   /** 2 = PARAMETER_PROBLEM, 1 = OTHER_PROBLEM. */
-  readonly exitCode: 1 | 2;
+  declare readonly exitCode: 1 | 2;
   constructor(message: string, exitCode: 1 | 2) {
-    super(message);
-    this.exitCode = exitCode;
+    super(message, { exitCode });
   }
 }
 

@@ -5,7 +5,7 @@
 // nest at offset A). The program only rejects what the user-space filter rejects too: every check is
 // a strict comparison of an attribute that filter also requires (see commands/filter.ts).
 
-import { errorGuard } from "@tsconntrack/codec";
+import { errorGuard, ErrorWithFields } from "@tsconntrack/codec";
 
 /** One comparison: the attribute at `path` (top level first) equals `words` after masking. */
 export interface AttributeCheck {
@@ -61,12 +61,11 @@ interface Instruction {
 }
 
 /** Thrown when a filter cannot be expressed (too long for cBPF's 8-bit jumps). */
-export class BpfProgramError extends Error {
+export class BpfProgramError extends ErrorWithFields<BpfProgramError> {
   override readonly name = "BpfProgramError";
-  readonly instructions: number;
+  declare readonly instructions: number;
   constructor(message: string, instructions: number) {
-    super(message);
-    this.instructions = instructions;
+    super(message, { instructions });
   }
 }
 

@@ -6,7 +6,7 @@
 import { fstatSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { ByteWriter } from "./byte-writer.js";
-import { errorGuard } from "@tsconntrack/codec";
+import { errorGuard, ErrorWithFields } from "@tsconntrack/codec";
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -33,27 +33,24 @@ export function writeAll(fd: number, bytes: Uint8Array): void {
 }
 
 /** The reader of our stdout (or stderr) closed its end. */
-export class BrokenPipeError extends Error {
+export class BrokenPipeError extends ErrorWithFields<BrokenPipeError> {
   override readonly name = "BrokenPipeError";
-  readonly fd: number;
+  declare readonly fd: number;
   constructor(fd: number) {
-    super(`fd ${fd}: broken pipe`);
-    this.fd = fd;
+    super(`fd ${fd}: broken pipe`, { fd });
   }
 }
 
 export const isBrokenPipeError = errorGuard<BrokenPipeError>("BrokenPipeError");
 
 /** A write to our output failed otherwise (ENOSPC on /dev/full, EIO, EBADF...): never ignored. */
-export class OutputError extends Error {
+export class OutputError extends ErrorWithFields<OutputError> {
   override readonly name = "OutputError";
-  readonly fd: number;
+  declare readonly fd: number;
   /** The errno name, e.g. "ENOSPC". */
-  readonly code: string;
+  declare readonly code: string;
   constructor(fd: number, code: string) {
-    super(`fd ${fd}: ${code}`);
-    this.fd = fd;
-    this.code = code;
+    super(`fd ${fd}: ${code}`, { fd, code });
   }
 }
 

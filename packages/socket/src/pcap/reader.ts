@@ -12,23 +12,23 @@ import {
   PCAP_MAGIC_NANOSECONDS,
   PCAP_RECORD_HEADER_SIZE,
 } from "./format.js";
-import { errorGuard } from "@tsconntrack/codec";
+import { errorGuard, ErrorWithFields } from "@tsconntrack/codec";
 
 const NLM_F_REQUEST = 0x1;
 
 /** A capture file that is not a netlink pcap, or is cut short. */
-export class PcapFormatError extends Error {
+export class PcapFormatError extends ErrorWithFields<PcapFormatError> {
   override readonly name = "PcapFormatError";
-  readonly offset: number;
+  declare readonly offset: number;
   /** The file, when the capture was read from one. */
-  readonly path?: string;
+  declare readonly path?: string;
   /** What is wrong, without the location. */
-  readonly detail: string;
+  declare readonly detail: string;
   constructor(message: string, offset: number, path?: string) {
-    super(`${path !== undefined ? `${path}: ` : ""}${message} (at byte ${offset})`);
-    this.offset = offset;
-    this.detail = message;
-    if (path !== undefined) this.path = path;
+    super(
+      `${path !== undefined ? `${path}: ` : ""}${message} (at byte ${offset})`,
+      { offset, detail: message, path },
+    );
   }
 }
 
