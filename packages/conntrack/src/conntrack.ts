@@ -8,7 +8,7 @@ import { deleteMatchingSync } from "./delete-matching.js";
 import { ExpectApi } from "./expect-api.js";
 import type { FlowFilter } from "./filter.js";
 import { kernelRelease, releaseAtLeast, type KernelCapabilities } from "./kernel.js";
-import { countMatching, countMatchingSync, listAsync, listSync, listViews, listViewsSync, type ConntrackEntry, type EntryCallback, type ListOptions, type ListSummary, type ViewCallback } from "./list.js";
+import { countMatching, countMatchingSync, listAsync, listSync, listViews, listViewsSync, type ConntrackEntry, type SecondSocket, type EntryCallback, type ListOptions, type ListSummary, type ViewCallback } from "./list.js";
 import { procConntrackCount, readNetfilterSysctl } from "./proc.js";
 import { deleteRequest, flushRequest, getRequest, newRequest, statsCpuRequest, statsRequest, type FlowKey, type NewMode } from "./requests.js";
 import { Session, type SessionOptions } from "./session.js";
@@ -134,6 +134,18 @@ export class Conntrack implements Disposable {
     return (this.secondClient ??= new NetlinkClient(this.session.secondRequests(), { attrPath: camelAttrPath }));
   }
 
+  /** The second socket as the family split's probe uses it (live sessions only). */
+  private secondSocket(): SecondSocket | undefined {
+    if (!this.session.live) return undefined;
+    return {
+      client: () => this.secondRequests(),
+      discard: () => {
+        this.secondClient = undefined;
+        this.session.discardSecondRequests();
+      },
+    };
+  }
+
   // Listing.
 
   /**
@@ -142,7 +154,7 @@ export class Conntrack implements Disposable {
    */
   listSync(options: ListOptions, onEntry: EntryCallback): ListSummary {
     // Two filtered dumps instead of one are only for the kernel: a capture holds the requests it holds.
-    return listSync(this.requests(), this.capabilities, options, onEntry, this.session.live);
+    return listSync(this.requests(), this.capabilities, options, onEntry, this.secondSocket());
   }
 
   /**
@@ -151,7 +163,7 @@ export class Conntrack implements Disposable {
    * counters read it without allocating per entry.
    */
   listViewsSync(options: ListOptions, onView: ViewCallback): ListSummary {
-    return listViewsSync(this.requests(), this.capabilities, options, onView, this.session.live);
+    return listViewsSync(this.requests(), this.capabilities, options, onView, this.secondSocket());
   }
 
   /**
@@ -159,8 +171,8 @@ export class Conntrack implements Disposable {
    * sockets; replays take the synchronous path). Same callback contract.
    */
   listViews(options: ListOptions, onView: ViewCallback): Promise<ListSummary> {
-    // The split's two filtered dumps (see FILTERS.md) run at once on two sockets.
-    return listViews(this.requests(), this.capabilities, options, onView, this.session.live ? () => this.secondRequests() : undefined);
+    // The family split (see FILTERS.md) probes IPv6 on a second socket.
+    return listViews(this.requests(), this.capabilities, options, onView, this.secondSocket());
   }
 
   /** Async iteration over the matching entries. */

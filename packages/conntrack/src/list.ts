@@ -5,7 +5,7 @@
  */
 import { HOST_LITTLE_ENDIAN, isNetlinkDecodeError, type MessageView, type NetlinkDecodeError, type NlMsgHeader } from "@tsconntrack/codec";
 import type { ConntrackAttrs } from "@tsconntrack/codec/conntrack";
-import { isNetlinkSocketError, type NetlinkClient } from "@tsconntrack/socket";
+import { isNetlinkSocketError, type DumpOptions, type NetlinkClient } from "@tsconntrack/socket";
 import { AF_INET, AF_INET6, AF_UNSPEC, CT_NEW, EINVAL, EOPNOTSUPP } from "./constants.js";
 import { compileFilter, type CompiledFilter, type FlowFilter, type KernelFilterChoice, type KernelFilterSummary, type ViewTest } from "./filter.js";
 import { flowView, viewFamily } from "./flow-view.js";
@@ -227,14 +227,16 @@ function requestOf(options: ListOptions, compiled: CompiledFilter) {
   return dumpRequest(options.table ?? "conntrack", compiled.family, compiled.attrs, options.zero);
 }
 
-/** One filtered dump, synchronously: each matching entry's view to `onView`. */
-function viewsOnce(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onView: ViewCallback): ListSummary {
+const dumpOptions = (abandonWhen: (() => boolean) | undefined): DumpOptions => (abandonWhen === undefined ? {} : { abandonWhen });
+
+/** One filtered dump, synchronously: each matching entry's view to `onView` (until `abandonWhen` says so). */
+function viewsOnce(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onView: ViewCallback, abandonWhen?: () => boolean): ListSummary {
   return withFallbacks(caps, options, (compiled) => {
     const reader = new EntryReader(options, predicateToRun(compiled, caps));
     try {
       const summary = client.dumpBytesSync(requestOf(options, compiled), (datagram, offset, length) => {
         if (reader.read(datagram, offset, length)) onView(reader.view);
-      });
+      }, dumpOptions(abandonWhen));
       return { interrupted: summary.interrupted, counts: reader.counts };
     } catch (error) {
       throw new AttemptError(error, reader.counts);
@@ -243,13 +245,13 @@ function viewsOnce(client: NetlinkClient, caps: KernelCapabilities, options: Lis
 }
 
 /** viewsOnce with the kernel's dump work overlapped with `onView` (NetlinkClient.dumpBytes). */
-async function viewsOnceAsync(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onView: ViewCallback): Promise<ListSummary> {
+async function viewsOnceAsync(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onView: ViewCallback, abandonWhen?: () => boolean): Promise<ListSummary> {
   return withFallbacksAsync(caps, options, async (compiled) => {
     const reader = new EntryReader(options, predicateToRun(compiled, caps));
     try {
       const summary = await client.dumpBytes(requestOf(options, compiled), (datagram, offset, length) => {
         if (reader.read(datagram, offset, length)) onView(reader.view);
-      });
+      }, dumpOptions(abandonWhen));
       return { interrupted: summary.interrupted, counts: reader.counts };
     } catch (error) {
       throw new AttemptError(error, reader.counts);
@@ -258,72 +260,76 @@ async function viewsOnceAsync(client: NetlinkClient, caps: KernelCapabilities, o
 }
 
 /**
- * The listing, synchronously: each matching entry's view to `onView`, in the kernel's order.
- * `splitFamilies`: see familySplit (live kernels only: a capture holds the requests it holds).
+ * The second request socket of a live session: the family split's IPv6 probe runs there. A capture
+ * holds the requests it holds, so replays have none and never split.
  */
-export function listViewsSync(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onView: ViewCallback, splitFamilies = false): ListSummary {
-  if (splitFamilies && familySplit(options, caps)) {
-    // Does any IPv6 entry match? Counted only, nothing is handed over from this dump.
-    const v6 = viewsOnce(client, caps, withFamily(options, AF_INET6), () => {});
-    if (v6.entries === 0) return joinSplit(v6, viewsOnce(client, caps, withFamily(options, AF_INET), onView));
+export interface SecondSocket {
+  client(): NetlinkClient;
+  /** Closes it (a probe abandoned its dump there); client() then opens a new one. */
+  discard(): void;
+}
+
+/** The listing, synchronously: each matching entry's view to `onView`, in the kernel's order. */
+export function listViewsSync(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onView: ViewCallback, second?: SecondSocket): ListSummary {
+  if (second !== undefined && familySplit(options, caps)) {
+    const probe = new Ipv6Probe(second);
+    const v6 = probe.run(() => viewsOnce(second.client(), caps, withFamily(options, AF_INET6), probe.onView, probe.abandonWhen));
+    if (!probe.matched) return joinSplit(v6, viewsOnce(client, caps, withFamily(options, AF_INET), onView));
   }
   return viewsOnce(client, caps, options, onView);
 }
 
-/**
- * The listing with the kernel's dump work done on a helper thread while `onView` runs (live
- * sockets; replays read synchronously). `second` (live sockets) enables the family split; its
- * counting IPv6 dump runs on that second client while the IPv4 dump runs here.
- */
-export async function listViews(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onView: ViewCallback, second?: () => NetlinkClient): Promise<ListSummary> {
+/** listViewsSync with the kernel's dump work done on a helper thread while `onView` runs (live sockets; replays read synchronously). */
+export async function listViews(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onView: ViewCallback, second?: SecondSocket): Promise<ListSummary> {
   if (second !== undefined && familySplit(options, caps)) {
-    const split = await splitListing(client, second(), caps, options, onView);
-    if (split !== undefined) return split;
+    const probe = new Ipv6Probe(second);
+    const v6 = await probe.runAsync(() => viewsOnceAsync(second.client(), caps, withFamily(options, AF_INET6), probe.onView, probe.abandonWhen));
+    if (!probe.matched) return joinSplit(v6, await viewsOnceAsync(client, caps, withFamily(options, AF_INET), onView));
   }
   return viewsOnceAsync(client, caps, options, onView);
 }
 
 /** The typed listing: each matching entry decoded (the caller's to keep). */
-export function listSync(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onEntry: EntryCallback, splitFamilies = false): ListSummary {
-  return listViewsSync(client, caps, options, (view) => onEntry(decodeView<ConntrackAttrs>(view), viewFamily(view), viewHeader(view)), splitFamilies);
+export function listSync(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onEntry: EntryCallback, second?: SecondSocket): ListSummary {
+  return listViewsSync(client, caps, options, (view) => onEntry(decodeView<ConntrackAttrs>(view), viewFamily(view), viewHeader(view)), second);
 }
 
-/** Both filtered dumps at once; undefined when IPv6 entries match (then only a plain dump keeps the order). */
-async function splitListing(
-  client: NetlinkClient,
-  v6Client: NetlinkClient,
-  caps: KernelCapabilities,
-  options: ListOptions,
-  onView: ViewCallback,
-): Promise<ListSummary | undefined> {
-  let v6: ListSummary | undefined;
-  const v6Done = viewsOnceAsync(v6Client, caps, withFamily(options, AF_INET6), () => {}).then((summary) => (v6 = summary));
-  // Handled from the start: it may fail (EPERM) while the IPv4 dump is still awaited.
-  v6Done.catch(() => undefined);
-  // IPv4 matches wait (as bytes) until the IPv6 count says whether this listing stands.
-  const held: Uint8Array[] = [];
-  const replay = flowView();
-  const release = () => {
-    for (const bytes of held) onView(replay.walkMessage(bytes));
-    held.length = 0;
+/**
+ * Does any IPv6 entry match? The filtered IPv6 dump on the second socket answers at its first
+ * match: the dump is abandoned there and its socket closed, so the kernel walks no further. (A
+ * filtered dump that matches nothing walks the whole table before its first answer.)
+ */
+class Ipv6Probe {
+  matched = false;
+  readonly onView: ViewCallback = () => {
+    this.matched = true;
   };
-  let v4: ListSummary;
-  try {
-    v4 = await viewsOnceAsync(client, caps, withFamily(options, AF_INET), (view) => {
-      if (v6 === undefined) held.push(view.u8.slice(view.start, view.end));
-      else if (v6.entries === 0) {
-        release();
-        onView(view);
-      }
-    });
-  } finally {
-    // Never leave the IPv6 dump running (or its error unhandled) behind.
-    await v6Done.catch(() => undefined);
+  readonly abandonWhen = (): boolean => this.matched;
+  private readonly second: SecondSocket;
+
+  constructor(second: SecondSocket) {
+    this.second = second;
   }
-  const counted = await v6Done;
-  if (counted.entries > 0) return undefined;
-  release();
-  return joinSplit(counted, v4);
+
+  run(dump: () => ListSummary): ListSummary {
+    try {
+      return dump();
+    } finally {
+      this.settle();
+    }
+  }
+
+  async runAsync(dump: () => Promise<ListSummary>): Promise<ListSummary> {
+    try {
+      return await dump();
+    } finally {
+      this.settle();
+    }
+  }
+
+  private settle(): void {
+    if (this.matched) this.second.discard();
+  }
 }
 
 /** The summary of a split listing: the IPv4 dump's entries, both dumps' received counts. */
@@ -340,10 +346,10 @@ const joinSplit = (v6: ListSummary, v4: ListSummary): ListSummary => ({
  * filter without a family must list both, in the kernel's hash order, as conntrack's one
  * AF_UNSPEC dump does. When no IPv6 entry matches, the IPv4 matches in the order of a filtered
  * IPv4 dump are exactly that listing (the same table walk, the other family skipped). So: a
- * filtered IPv6 dump that only counts, then, when it found nothing, the filtered IPv4 dump; when
- * it found something, the plain AF_UNSPEC dump with the user-space filter, whose order is exact.
- * Two kernel walks that skip non-matching entries cost far less than sending, walking and
- * testing every entry. Worth it only when the filter has tuple fields the kernel can take.
+ * filtered IPv6 dump read to its first match only (Ipv6Probe), then, when it found nothing, the
+ * filtered IPv4 dump; when it found something, the plain AF_UNSPEC dump with the user-space
+ * filter, whose order is exact. Walks that skip non-matching entries cost far less than sending,
+ * walking and testing every entry. Worth it only when the filter has tuple fields the kernel can take.
  */
 function familySplit(options: ListOptions, caps: KernelCapabilities): boolean {
   const filter = options.filter;

@@ -30,6 +30,7 @@ export {
   type NetlinkRequest,
   type AttrPathMapper,
   type BatchResult,
+  type DumpOptions,
   type DumpSummary,
   type DumpStream,
 } from "./request.js";

@@ -73,6 +73,18 @@ export interface DumpSummary {
   datagrams: number;
   /** Some reply carried NLM_F_DUMP_INTR: the table changed during the dump, entries may be missing or repeated. */
   interrupted: boolean;
+  /** The caller ended the dump early (DumpOptions.abandonWhen). */
+  abandoned: boolean;
+}
+
+/** How a caller may end a dump before the kernel does. */
+export interface DumpOptions {
+  /**
+   * Asked after each datagram: true ends the dump there, the rest of the answer unread (a probe
+   * that has its answer). The client is spent then, every later call fails: its owner closes the
+   * transport, and closing the socket ends the kernel's dump, which walks no further.
+   */
+  abandonWhen?: () => boolean;
 }
 
 /** An async iterable dump; `interrupted` is final once the iteration has ended. */
@@ -90,6 +102,8 @@ export interface DumpStream extends AsyncIterable<NlMessage> {
 export class NetlinkClient {
   private seq: number;
   private busy = false;
+  /** A dump was abandoned (DumpOptions.abandonWhen): the rest of its answer is still in the socket. */
+  private spent = false;
   /** Messages skipped because their seq or port id matched no pending request. */
   skippedMessages = 0;
 
@@ -165,9 +179,12 @@ export class NetlinkClient {
    * view of the receive buffer, valid only during the call), and the offset and nlmsg_len of each
    * reply message in it. Control messages (DONE, errors) are handled here as in dumpSync.
    */
-  dumpBytesSync(request: NetlinkRequest, onMessage: MessageBytesHandler): DumpSummary {
+  dumpBytesSync(request: NetlinkRequest, onMessage: MessageBytesHandler, options: DumpOptions = {}): DumpSummary {
     const dump = new DumpExchange(this, request);
-    for (const datagram of this.dumpSessionSync(dump)) dump.accept(datagram, onMessage);
+    for (const datagram of this.dumpSessionSync(dump)) {
+      dump.accept(datagram, onMessage);
+      if (this.abandons(dump, options)) break;
+    }
     return dump.summary();
   }
 
@@ -176,11 +193,22 @@ export class NetlinkClient {
    * helper thread, the next batch is received while `onMessage` handles this one. Same contract as
    * dumpBytesSync (views valid only during the call); other transports take the synchronous path.
    */
-  async dumpBytes(request: NetlinkRequest, onMessage: MessageBytesHandler): Promise<DumpSummary> {
-    if (this.transport.receiveBatch === undefined) return this.dumpBytesSync(request, onMessage);
+  async dumpBytes(request: NetlinkRequest, onMessage: MessageBytesHandler, options: DumpOptions = {}): Promise<DumpSummary> {
+    if (this.transport.receiveBatch === undefined) return this.dumpBytesSync(request, onMessage, options);
     const dump = new DumpExchange(this, request);
-    for await (const datagram of this.dumpSession(dump, true)) dump.accept(datagram, onMessage);
+    for await (const datagram of this.dumpSession(dump, true)) {
+      dump.accept(datagram, onMessage);
+      if (this.abandons(dump, options)) break;
+    }
     return dump.summary();
+  }
+
+  /** Whether the caller ends `dump` here, unread to its end; the client is spent if so. */
+  private abandons(dump: DumpExchange, options: DumpOptions): boolean {
+    if (dump.done || options.abandonWhen?.() !== true) return false;
+    this.spent = true;
+    dump.abandoned = true;
+    return true;
   }
 
   /** A dump as a synchronous iterator; each message is valid until the next step. */
@@ -222,7 +250,7 @@ export class NetlinkClient {
       sent = true;
       yield* this.dumpDatagramsSync(dump);
     } finally {
-      if (sent && !dump.done && !dump.failed) this.drainSync(dump);
+      if (sent && !dump.done && !dump.failed && !dump.abandoned) this.drainSync(dump);
       this.busy = false;
     }
   }
@@ -236,7 +264,7 @@ export class NetlinkClient {
       sent = true;
       yield* this.dumpDatagrams(dump, readAhead);
     } finally {
-      if (sent && !dump.done && !dump.failed) await this.drain(dump);
+      if (sent && !dump.done && !dump.failed && !dump.abandoned) await this.drain(dump);
       this.busy = false;
     }
   }
@@ -351,6 +379,7 @@ export class NetlinkClient {
   }
 
   private enter(): void {
+    if (this.spent) throw new NetlinkProtocolError("this client abandoned a dump: its socket still holds the rest; close it", "closed");
     if (this.busy) throw new NetlinkProtocolError("another request is in progress on this client", "unexpected");
     this.busy = true;
   }
@@ -456,6 +485,8 @@ class DumpExchange {
   done = false;
   /** The kernel reported an error: nothing more will come for this dump. */
   failed = false;
+  /** The caller ended it early (DumpOptions.abandonWhen); the rest stays unread. */
+  abandoned = false;
   interrupted = false;
   count = 0;
   datagrams = 0;
@@ -555,6 +586,6 @@ class DumpExchange {
   }
 
   summary(): DumpSummary {
-    return { messages: this.count, datagrams: this.datagrams, interrupted: this.interrupted };
+    return { messages: this.count, datagrams: this.datagrams, interrupted: this.interrupted, abandoned: this.abandoned };
   }
 }

@@ -118,6 +118,16 @@ export class NetlinkSession {
     return (this.secondTransport ??= this.wrap(this.openRequestSocket()));
   }
 
+  /**
+   * Closes the second request socket (one that abandoned a dump, say: closing it ends the kernel's
+   * walk); the next secondRequests() opens a new one.
+   */
+  discardSecondRequests(): void {
+    const transport = this.secondTransport;
+    this.secondTransport = undefined;
+    if (transport !== undefined) transport.close();
+  }
+
   private openRequestSocket(): Transport {
     return LiveTransport.open({
       ...(this.options.netns !== undefined ? { netns: this.options.netns } : {}),

@@ -82,7 +82,7 @@ describe("dumps", () => {
     const client = new NetlinkClient(socketOf(threeDatagrams));
     const types: number[] = [];
     const summary = client.dumpSync(DUMP, (m) => types.push(m.header.type));
-    expect(summary).toEqual({ messages: 6, datagrams: 3, interrupted: false });
+    expect(summary).toEqual({ messages: 6, datagrams: 3, interrupted: false, abandoned: false });
     expect(types.every((t) => t === ConntrackReply.get)).toBe(true);
   });
 
@@ -131,6 +131,29 @@ describe("dumps", () => {
       throw new Error("consumer failed");
     })).toThrow("consumer failed");
     expect(client.requestSync({ type: ConntrackRequest.new, payload: NFGEN })).toEqual([]);
+  });
+
+  it("abandons a dump when the caller says so: the rest stays unread and the client is spent", async () => {
+    for (const run of ["sync", "async"] as const) {
+      const socket = socketOf(threeDatagrams);
+      const client = new NetlinkClient(socket);
+      let seen = 0;
+      const options = { abandonWhen: () => seen >= 2 };
+      const count = (): void => {
+        seen++;
+      };
+      const summary = run === "sync" ? client.dumpBytesSync(DUMP, count, options) : await client.dumpBytes(DUMP, count, options);
+      expect({ run, summary }).toEqual({ run, summary: { messages: 2, datagrams: 1, interrupted: false, abandoned: true } });
+      // The first datagram's two entries only: the other two datagrams (and DONE) are still queued.
+      expect(socket.pending).toBe(2);
+      expect(() => client.requestSync(GET)).toThrow(/abandoned a dump/);
+    }
+  });
+
+  it("reads a dump to its end when abandonWhen never says so", () => {
+    const client = new NetlinkClient(socketOf(threeDatagrams));
+    const summary = client.dumpBytesSync(DUMP, () => {}, { abandonWhen: () => false });
+    expect(summary).toEqual({ messages: 6, datagrams: 3, interrupted: false, abandoned: false });
   });
 
   it("refuses a second operation while a dump is being iterated", () => {

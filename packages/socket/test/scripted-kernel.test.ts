@@ -224,7 +224,7 @@ describe("errors, through the socket's own request engine", () => {
     const seen: number[] = [];
     const summary = client.dumpSync(dump, (m) => seen.push(conntrack.decodeMessage<{ id: number }>(m).attrs.id));
     expect(seen).toEqual(ids);
-    expect(summary).toEqual({ messages: 5, datagrams: 3, interrupted: false });
+    expect(summary).toEqual({ messages: 5, datagrams: 3, interrupted: false, abandoned: false });
   });
 });
 

@@ -87,7 +87,7 @@ export function deltaTimeText(start: bigint, stop: bigint | undefined, nowSec: n
  * without the ` [USERSPACE] ...` tag that events append (see userspaceTag).
  */
 export function writeConntrackText(w: ByteWriter, v: MessageView, ctx: MessageContext, opts: ConntrackTextOptions): void {
-  const start = w.pos;
+  w.beginLine();
   if (ctx.event !== undefined) w.lit(EVENT_PREFIX[ctx.event]);
   const origFamily = tupleFamily(v, FLOW.tupleOrig, ctx.family);
   if (opts.extended && v.pos[FLOW.tupleOrig]! >= 0) w.lit((l3Prefixes[origFamily & 255] ??= nameAndNumber(l3Name(origFamily), origFamily)));
@@ -163,7 +163,7 @@ export function writeConntrackText(w: ByteWriter, v: MessageView, ctx: MessageCo
     w.byte(0x20);
   }
   // Every field ends in a space; the library drops exactly one character at the end.
-  if (w.pos > start) w.pos--;
+  w.trimLineEnd(1);
 }
 
 /**

@@ -40,7 +40,7 @@ function flagNames(flags: number): string[] {
 
 /** One line of `-L expect` / `-E expect` / `-G expect` in the default format (no newline). */
 export function writeExpectText(w: ByteWriter, v: MessageView, ctx: MessageContext): void {
-  const start = w.pos;
+  w.beginLine();
   if (ctx.event !== undefined) w.lit(EVENT_PREFIX[ctx.event]);
   const fam = families(v, ctx.family);
   if (v.pos[EXPECT.timeout]! >= 0) {
@@ -75,7 +75,7 @@ export function writeExpectText(w: ByteWriter, v: MessageView, ctx: MessageConte
     w.lit(T.helper);
     w.stringSlot(v, EXPECT.helpName);
   }
-  if (w.pos > start && w.buf[w.pos - 1] === 0x20) w.pos--;
+  w.trimLineEnd(1);
 }
 
 export const EXPECT_XML_HEADER = '<?xml version="1.0" encoding="utf-8"?>\n<expect>\n';

@@ -139,7 +139,7 @@ function addressOption(w: ByteWriter, v: MessageView, slot: number, option: Uint
  * stderr when the family is neither IPv4 nor IPv6 (the line is then the partial one conntrack prints).
  */
 export function writeConntrackSave(w: ByteWriter, v: MessageView, ctx: MessageContext, kind: SaveKind): string | undefined {
-  const start = w.pos;
+  w.beginLine();
   w.text(PREFIX[kind]);
   numberOption(w, v, FLOW.timeout, "-t");
   numberOption(w, v, FLOW.status, "-u", statusText);
@@ -151,6 +151,7 @@ export function writeConntrackSave(w: ByteWriter, v: MessageView, ctx: MessageCo
   const family = tupleFamily(v, FLOW.tupleOrig, ctx.family) || tupleFamily(v, FLOW.tupleReply, ctx.family);
   if (family !== AF_INET && family !== AF_INET6) {
     // conntrack returns before trimming, so the partial line keeps its trailing space.
+    w.trimLineEnd(0);
     return "WARNING: unsupported l3proto " + family + ", skipping.";
   }
   const v4 = family === AF_INET;
@@ -170,6 +171,6 @@ export function writeConntrackSave(w: ByteWriter, v: MessageView, ctx: MessageCo
     w.text("-p " + name + " ");
     protocolOptions(w, v, protonum);
   }
-  while (w.pos > start && w.buf[w.pos - 1] === 0x20) w.pos--;
+  w.trimLineEnd(Infinity);
   return undefined;
 }

@@ -34,9 +34,29 @@ export class ByteWriter {
   buf: Buffer;
   /** Where the next byte goes. */
   pos = 0;
+  /**
+   * Where the line being written began (beginLine), or -1: an OutputSink that fills up writes
+   * out only what comes before it, so the line's end can still be trimmed (trimLineEnd).
+   */
+  lineStart = -1;
 
   constructor(size = 4096) {
     this.buf = Buffer.allocUnsafe(size);
+  }
+
+  /** Marks the start of a line whose end trimLineEnd may take back. */
+  beginLine(): void {
+    this.lineStart = this.pos;
+  }
+
+  /**
+   * Ends the line begun by beginLine, dropping up to `max` spaces at its end (conntrack's lines
+   * end each field in a space and drop the last one). Never reaches before the line's start.
+   */
+  trimLineEnd(max: number): void {
+    const start = this.lineStart;
+    this.lineStart = -1;
+    for (let dropped = 0; dropped < max && this.pos > start && this.buf[this.pos - 1] === 0x20; dropped++) this.pos--;
   }
 
   /** Room for `n` more bytes (a flush for an OutputSink, growth otherwise). */

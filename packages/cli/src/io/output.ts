@@ -82,14 +82,31 @@ export class OutputSink extends ByteWriter {
     this.text(text);
   }
 
-  /** A full buffer is written out; only a single write larger than the buffer makes it grow. */
+  /**
+   * A full buffer is written out, except a line still being written (ByteWriter.lineStart), which
+   * moves to the front; only a line or a write larger than the buffer makes it grow.
+   */
   protected override makeRoom(n: number): void {
-    this.flush();
-    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
+    const line = this.lineStart;
+    if (line < 0) {
+      this.flush();
+    } else if (line > 0) {
+      writeAll(this.fd, this.buf.subarray(0, line));
+      this.written += line;
+      this.buf.copyWithin(0, line, this.pos);
+      this.pos -= line;
+      this.lineStart = 0;
+    }
+    if (this.pos + n > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+      this.buf.copy(grown, 0, 0, this.pos);
+      this.buf = grown;
+    }
   }
 
   /** Writes everything pending now (events flush after each line, like conntrack's fflush). */
   flush(): void {
+    this.lineStart = -1;
     if (this.pos === 0) return;
     const bytes = this.pos;
     this.pos = 0;
