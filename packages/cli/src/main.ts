@@ -6,7 +6,6 @@ import { parseArgs } from "./args/parse-args.js";
 import type { ParsedCommand, ParseResult } from "./args/types.js";
 import { colorWanted } from "./io/color.js";
 import { PACKAGE_NAME, PROGRAM_NAME, PROGRAM_VERSION, VERSION_TEXT } from "./io/identity.js";
-import { reportFailure } from "./io/failure.js";
 import { catchInterrupts } from "./io/interrupt.js";
 import { OutputSink, isTerminal, writeAll, writeStderr } from "./io/output.js";
 import { lazyProtocolDatabase, loadLabelMap } from "./io/system-files.js";
@@ -94,6 +93,13 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   async (error: unknown) => {
-    process.exitCode = await reportFailure(error);
+    // Loaded on failure only: its error types bring in the socket package, which --version never needs.
+    process.exitCode = await import("./io/failure.js").then(
+      ({ reportFailure }) => reportFailure(error),
+      () => {
+        writeStderr(`${PROGRAM_NAME}: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+        return 1;
+      },
+    );
   },
 );

@@ -282,8 +282,9 @@ export function listViewsSync(client: NetlinkClient, caps: KernelCapabilities, o
 /** listViewsSync with the kernel's dump work done on a helper thread while `onView` runs (live sockets; replays read synchronously). */
 export async function listViews(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onView: ViewCallback, second?: SecondSocket): Promise<ListSummary> {
   if (second !== undefined && familySplit(options, caps)) {
+    // The probe reads synchronously, one datagram at a time: a read-ahead would make the kernel fill more of an answer that is not needed.
     const probe = new Ipv6Probe(second);
-    const v6 = await probe.runAsync(() => viewsOnceAsync(second.client(), caps, withFamily(options, AF_INET6), probe.onView, probe.abandonWhen));
+    const v6 = probe.run(() => viewsOnce(second.client(), caps, withFamily(options, AF_INET6), probe.onView, probe.abandonWhen));
     if (!probe.matched) return joinSplit(v6, await viewsOnceAsync(client, caps, withFamily(options, AF_INET), onView));
   }
   return viewsOnceAsync(client, caps, options, onView);
@@ -295,9 +296,10 @@ export function listSync(client: NetlinkClient, caps: KernelCapabilities, option
 }
 
 /**
- * Does any IPv6 entry match? The filtered IPv6 dump on the second socket answers at its first
- * match: the dump is abandoned there and its socket closed, so the kernel walks no further. (A
- * filtered dump that matches nothing walks the whole table before its first answer.)
+ * Does any IPv6 entry match? The filtered IPv6 dump on the second socket answers in its first
+ * datagram (the kernel fills it while the request is sent): a match abandons the dump there and
+ * closes its socket, so the kernel walks no further; a dump that matches nothing has walked the
+ * whole table by then and says so.
  */
 class Ipv6Probe {
   matched = false;
@@ -314,14 +316,6 @@ class Ipv6Probe {
   run(dump: () => ListSummary): ListSummary {
     try {
       return dump();
-    } finally {
-      this.settle();
-    }
-  }
-
-  async runAsync(dump: () => Promise<ListSummary>): Promise<ListSummary> {
-    try {
-      return await dump();
     } finally {
       this.settle();
     }
