@@ -5,7 +5,7 @@ import { NLMSG_HDRLEN, align4 } from "../wire/constants.js";
 import { HOST_LITTLE_ENDIAN as LE, dataViewOf, wholeBytes } from "../wire/host-order.js";
 import { DatagramMessage, type NlMessage, type NlMsgHeader, writeMessageHeader } from "../wire/message.js";
 import { pathAt } from "./attr-path.js";
-import { DecodeFault, generateDecoders, toDecodeError, type SetDecoder, type StructDecoder } from "./decode-gen.js";
+import { DecodeFault, generateDecoders, toDecodeError, type Decoders, type SetDecoder, type StructDecoder } from "./decode-gen.js";
 import { encodeStruct, writeSet } from "./encode.js";
 import { MessageView, type ViewPlan } from "./message-view.js";
 import { buildTables, Kind, type SetInfo, type StructInfo } from "./tables.js";
@@ -68,14 +68,18 @@ export interface FamilyCodec {
 
 interface TypeRoute {
   readonly set: SetInfo;
-  readonly decode: SetDecoder;
   readonly fixed: StructInfo | undefined;
-  readonly decodeFixed: StructDecoder | undefined;
+  /** The route's generated decoders, looked up on its first decode (see generated). */
+  decode?: SetDecoder;
+  decodeFixed?: StructDecoder | undefined;
 }
 
 export function createFamilyCodec(family: FamilyDescriptor): FamilyCodec {
   const tables = buildTables(family);
-  const decoders = generateDecoders(tables);
+  // Generated on first use: a listing reads views (walk-gen) and never decodes to objects, and
+  // generating every decoder is a noticeable part of its start-up.
+  let decoders: Decoders | undefined;
+  const generated = (): Decoders => (decoders ??= generateDecoders(tables));
 
   const setInfo = (name: string): SetInfo => {
     const s = tables.setsByName.get(name);
@@ -91,10 +95,7 @@ export function createFamilyCodec(family: FamilyDescriptor): FamilyCodec {
   const routeOf = (setName: string, fixedName: string | undefined): TypeRoute => {
     const set = setInfo(setName);
     const fixed = structFor(fixedName);
-    return {
-      set, decode: decoders.sets[set.index]!, fixed,
-      decodeFixed: fixed !== undefined ? decoders.structs.get(fixed.name) : undefined,
-    };
+    return { set, fixed };
   };
 
   // nlmsg_type → set. Replies and events win over requests: what we decode is mostly received.
@@ -125,7 +126,7 @@ export function createFamilyCodec(family: FamilyDescriptor): FamilyCodec {
     }
     const base = buf.byteOffset;
     try {
-      return decoders.sets[info.index]!(dataViewOf(buf), wholeBytes(buf), base + start, base + end, 0) as A;
+      return generated().sets[info.index]!(dataViewOf(buf), wholeBytes(buf), base + start, base + end, 0) as A;
     } catch (e) {
       throw toDecodeError(e, base, (offset) => pathAt(info, buf, start, end, offset));
     }
@@ -153,11 +154,12 @@ export function createFamilyCodec(family: FamilyDescriptor): FamilyCodec {
       if (end - at < route.fixed.size) {
         throw new NetlinkDecodeError("truncated", NLMSG_HDRLEN, `message too short for its ${route.fixed.size}-byte ${route.fixed.name}`, route.fixed.name);
       }
+      route.decodeFixed ??= generated().structs.get(route.fixed.name);
       fixed = route.decodeFixed!(dv, u8, at);
       at += route.fixed.size;
     }
     try {
-      const attrs = route.decode(dv, u8, at, end, 0) as A;
+      const attrs = (route.decode ??= generated().sets[route.set.index]!)(dv, u8, at, end, 0) as A;
       return { header, fixed: fixed as F, attrs };
     } catch (e) {
       if (!(e instanceof DecodeFault)) throw e;
