@@ -56,7 +56,9 @@ export class EntryPrinter {
       return warning;
     }
     if (output.xml) {
-      if (this.xml !== null) w.text(this.xml.beforeFlow());
+      // Only the first entry has a header to write (an empty text() still costs a native call).
+      const header = this.xml?.beforeFlow() ?? "";
+      if (header !== "") w.text(header);
       writeConntrackXml(w, v, ctx, {
         ktimestamp: this.ktimestamp,
         when: output.timestamp && event !== undefined,

@@ -3,10 +3,10 @@ import { FLOW, TUPLE, type MessageView } from "@tsconntrack/conntrack";
 import { latin1, type ByteWriter } from "../io/byte-writer.js";
 import { hasCounterPair, writeBytes, writePackets } from "./counters.js";
 import { labelNames } from "./labels.js";
-import { IPS_ASSURED, IPS_SEEN_REPLY, TCP_STATES, l3Name, l4Name } from "./names.js";
+import { IPS_ASSURED, IPS_SEEN_REPLY, TCP_STATES, l3Name, l4Layout, l4Name } from "./names.js";
 import { secmarkNumber } from "./scalars.js";
 import { whenXml } from "./time.js";
-import { tupleFamily, tupleProtonum, writeAddressXml, writeL4Xml } from "./tuple.js";
+import { XML_PAIR_LABELS, hasAddresses, tupleFamily, tupleProtonum, writePairRest, writeTupleAddress } from "./tuple.js";
 import type { EventType, LabelMap, MessageContext } from "./types.js";
 
 export interface ConntrackXmlOptions {
@@ -33,10 +33,7 @@ const FLOW_OPEN: Readonly<Record<EventType, Uint8Array>> = {
 
 const T = {
   flow: latin1("<flow>"), flowEnd: latin1("</flow>"),
-  metaOriginal: latin1('<meta direction="original"><layer3 protonum="'),
-  metaReply: latin1('<meta direction="reply"><layer3 protonum="'),
-  layer3End: latin1('</layer3><layer4 protonum="'),
-  layer4End: latin1("</layer4>"), zone: latin1("<zone>"), zoneEnd: latin1("</zone>"),
+  srcEndDst: latin1("</src><dst>"), layer4End: latin1("</layer4>"), zone: latin1("<zone>"), zoneEnd: latin1("</zone>"),
   counters: latin1("<counters><packets>"), packetsEnd: latin1("</packets><bytes>"), countersEnd: latin1("</bytes></counters>"),
   zeroCounters: latin1("<counters><packets>0</packets><bytes>0</bytes></counters>"),
   metaEnd: latin1("</meta>"), independent: latin1('<meta direction="independent">'),
@@ -67,20 +64,49 @@ function element(w: ByteWriter, v: MessageView, slot: number, open: Uint8Array, 
   w.lit(close);
 }
 
-/** `N" protoname="NAME">` of layer3 (by family) and layer4 (by protocol number), made once each. */
-const l3Attributes: (Uint8Array | undefined)[] = [];
-const l4Attributes: (Uint8Array | undefined)[] = [];
+/*
+ * A direction is mostly constant text, and copying it costs per copy more than per byte, so the
+ * constants are joined into as few copies as possible, each made once:
+ *   `<meta direction="D"><layer3 protonum="N" protoname="NAME"><src>`   by direction and family,
+ *   `</dst></layer3><layer4 protonum="P" protoname="NAME"><sport>`      by protocol (and family kind),
+ *   `</sport><dport>`, then `</dport></layer4>`                          by the protocol's layout.
+ * A family without addresses has `<src></src><dst></dst>` in the first instead.
+ */
+const directionOpens: (Uint8Array | undefined)[] = [];
+const layer4Opens: (Uint8Array | undefined)[] = [];
+
+function directionOpen(original: boolean, fam: number): Uint8Array {
+  const key = (original ? 0 : 256) + (fam & 255);
+  return (directionOpens[key] ??= latin1(
+    '<meta direction="' + (original ? "original" : "reply") + '"><layer3 protonum="' + fam + '" protoname="' + l3Name(fam) + '">' +
+      (hasAddresses(fam) ? "<src>" : "<src></src><dst></dst>"),
+  ));
+}
+
+function layer4Open(withAddresses: boolean, proto: number): Uint8Array {
+  const key = (withAddresses ? 0 : 256) + (proto & 255);
+  const layout = l4Layout(proto);
+  const pairOpen = layout === "ports" || layout === "gre" ? XML_PAIR_LABELS[layout][0] : "";
+  return (layer4Opens[key] ??= latin1((withAddresses ? "</dst>" : "") + '</layer3><layer4 protonum="' + proto + '" protoname="' + l4Name(proto) + '">' + pairOpen));
+}
+
+const PAIR_BETWEEN = { ports: latin1(XML_PAIR_LABELS.ports[1]), gre: latin1(XML_PAIR_LABELS.gre[1]) };
+const PAIR_CLOSE = { ports: latin1(XML_PAIR_LABELS.ports[2] + "</layer4>"), gre: latin1(XML_PAIR_LABELS.gre[2] + "</layer4>") };
 
 function writeDirection(w: ByteWriter, v: MessageView, nest: number, b: number, c: number, family: number, original: boolean): void {
   const fam = tupleFamily(v, nest, family);
   const proto = tupleProtonum(v, b);
-  w.lit(original ? T.metaOriginal : T.metaReply);
-  w.lit((l3Attributes[fam & 255] ??= latin1(fam + '" protoname="' + l3Name(fam) + '">')));
-  writeAddressXml(w, v, b, fam);
-  w.lit(T.layer3End);
-  w.lit((l4Attributes[proto & 255] ??= latin1(proto + '" protoname="' + l4Name(proto) + '">')));
-  writeL4Xml(w, v, b);
-  w.lit(T.layer4End);
+  const withAddresses = hasAddresses(fam);
+  w.lit(directionOpen(original, fam));
+  if (withAddresses) {
+    writeTupleAddress(w, v, b, fam, false);
+    w.lit(T.srcEndDst);
+    writeTupleAddress(w, v, b, fam, true);
+  }
+  w.lit(layer4Open(withAddresses, proto));
+  const layout = l4Layout(proto);
+  if (layout === "ports" || layout === "gre") writePairRest(w, v, b, layout, PAIR_BETWEEN[layout], PAIR_CLOSE[layout]);
+  else w.lit(T.layer4End);
   element(w, v, b + TUPLE.zone, T.zone, T.zoneEnd);
   // The library tests the ORIGINAL counters for both directions.
   if (hasCounterPair(v, FLOW.countersOrig)) {

@@ -62,19 +62,40 @@ const PAIR_TEXT: Readonly<Record<"ports" | "gre", PairLabels>> = {
   gre: [latin1("srckey=0x"), latin1(" dstkey=0x"), latin1(" ")],
 };
 
-const PAIR_XML: Readonly<Record<"ports" | "gre", PairLabels>> = {
-  ports: [latin1("<sport>"), latin1("</sport><dport>"), latin1("</dport>")],
-  gre: [latin1("<srckey>0x"), latin1("</srckey><dstkey>0x"), latin1("</dstkey>")],
+/** The XML labels of a port pair as text: the flow XML's longer constants contain them. */
+export const XML_PAIR_LABELS: Readonly<Record<"ports" | "gre", readonly [open: string, between: string, close: string]>> = {
+  ports: ["<sport>", "</sport><dport>", "</dport>"],
+  gre: ["<srckey>0x", "</srckey><dstkey>0x", "</dstkey>"],
 };
 
-/** The source and destination port (decimal) or GRE key (hex, which shares the port slots) between their labels. */
+const labelBytes = ([open, between, close]: readonly [string, string, string]): PairLabels => [latin1(open), latin1(between), latin1(close)];
+
+const PAIR_XML: Readonly<Record<"ports" | "gre", PairLabels>> = {
+  ports: labelBytes(XML_PAIR_LABELS.ports),
+  gre: labelBytes(XML_PAIR_LABELS.gre),
+};
+
+/** One port (decimal) or GRE key (hex, which shares the port slots). */
+function writePairValue(w: ByteWriter, n: number, layout: "ports" | "gre"): void {
+  if (layout === "gre") w.hex(n);
+  else w.uint(n);
+}
+
+/**
+ * The source value, `between`, the destination value and `close`: a port pair after its opening
+ * label, which callers may have written as part of a longer constant.
+ */
+export function writePairRest(w: ByteWriter, v: MessageView, b: number, layout: "ports" | "gre", between: Uint8Array, close: Uint8Array): void {
+  writePairValue(w, numOr0(v, b + TUPLE.srcPort), layout);
+  w.lit(between);
+  writePairValue(w, numOr0(v, b + TUPLE.dstPort), layout);
+  w.lit(close);
+}
+
+/** The source and destination port or GRE key between their labels. */
 function writePortPair(w: ByteWriter, v: MessageView, b: number, layout: "ports" | "gre", labels: PairLabels): void {
-  const put = (n: number): void => (layout === "gre" ? w.hex(n) : w.uint(n));
   w.lit(labels[0]);
-  put(numOr0(v, b + TUPLE.srcPort));
-  w.lit(labels[1]);
-  put(numOr0(v, b + TUPLE.dstPort));
-  w.lit(labels[2]);
+  writePairRest(w, v, b, layout, labels[1], labels[2]);
 }
 
 /** The L4 part of a tuple in the default format, chosen by protonum alone. */
