@@ -1,13 +1,16 @@
 // Bundles the compiled CLI (packages/cli/dist, from `tsc -b`) into packages/cli/dist-bundle, which
 // bin/tsconntrack (and bin/tsnfct: tsnfct.cjs and its cache, built the same way) runs when fresh:
 //
-//   tsconntrack.cjs         every module of the CLI and the workspace packages in one CommonJS
-//                           function expression (a script, not a module: run.cjs calls it); each
-//                           module's top level still runs only when first imported (esbuild's
-//                           lazy init wrappers), so `--version` builds no codec
-//   run.cjs                 runs it through vm.Script with the V8 code cache (scripts/bundle-runner.cjs)
-//   warm.cjs                writes that cache (scripts/warm-cache.cjs), here from the fixtures
-//   tsconntrack-ID-vN-ARCH.v8cache  the cache for Node vN
+//   tsconntrack.cjs         the front (bundle-split.ts): the entry and what it imports statically,
+//                           argument parsing, usage and output, in one CommonJS function
+//                           expression (a script, not a module: run.cjs calls it)
+//   tsconntrack.back.cjs    the back: what the front loads with import() (the commands and the
+//                           workspace packages), loaded on the first such import(); each module's
+//                           top level still runs only when first imported (esbuild's lazy init
+//                           wrappers)
+//   run.cjs                 runs them through vm.Script with V8 code caches (scripts/bundle-runner.cjs)
+//   warm.cjs                writes those caches (scripts/warm-cache.cjs), here from the fixtures
+//   NAME-ID-vN-ARCH.v8cache the cache of script NAME for Node vN
 //
 // One script and a code cache start faster than ES modules: a short run spent most of its own
 // time resolving, reading and compiling ~20 module files.
@@ -24,8 +27,8 @@ import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import { ffiFromSocket, LOAD_FILE_IMPORTS } from "./bundle-plugins.js";
+import { routeBackImports, splitBundle } from "./bundle-split.js";
 
 const CLI = fileURLToPath(new URL("../", import.meta.url));
 const DIST = `${CLI}dist`;
@@ -48,36 +51,47 @@ const PROGRAMS: readonly Program[] = [
   { name: "tsnfct", entry: "nfct/main.js" },
 ];
 
+/** One script of a bundle (see bundle-split.ts): its file's text and build ID. */
+interface BundleScript {
+  /** "tsconntrack", "tsconntrack.back", ... */
+  readonly name: string;
+  readonly text: string;
+  readonly id: string;
+}
+
 /**
- * The bundle's text (esbuild's CommonJS output, ASCII only, with the external import()s routed
- * through the runner) and its build ID.
+ * A bundle's scripts (esbuild's CommonJS output, ASCII only, with the external import()s routed
+ * through the runner): the front, and the back when the front loads modules lazily.
  */
-async function bundleText(program: Program): Promise<{ text: string; id: string }> {
-  const result = await build({
-    entryPoints: [`${DIST}/${program.entry}`],
-    outfile: `${OUT}/${program.name}.cjs`,
-    write: false,
-    bundle: true,
+async function bundleScripts(program: Program): Promise<BundleScript[]> {
+  const split = await splitBundle(REPO.replace(/\/$/, ""), `${DIST}/${program.entry}`, {
     format: "cjs",
     platform: "node",
     target: "node22",
     external: EXTERNAL,
-    // Parameters of the function the bundle is (see bundleText), passed by bundle-runner.cjs.
+    // Parameters of the function the bundle is (see scriptText), passed by bundle-runner.cjs.
     define: { "import.meta.url": "importMetaUrl" },
     // In a packed CLI, ffi-rs is the CLI package's own dependency: libc.js then finds it from the bundle.
     plugins: PACKAGE_DIR === undefined ? [ffiFromSocket(OUT), LOAD_FILE_IMPORTS] : [LOAD_FILE_IMPORTS],
     logLevel: "warning",
   });
-  let text = result.outputFiles[0]!.text;
-  for (const name of EXTERNAL) text = text.replaceAll(`import(${JSON.stringify(name)})`, `importExternal(${JSON.stringify(name)})`);
+  const scripts = [scriptText(program.name, routeBackImports(split.front), "importBack")];
+  if (split.back !== undefined) scripts.push(scriptText(`${program.name}.back`, split.back, "frontModule"));
+  return scripts;
+}
+
+/** A script's file: `// NAME-bundle ID`, then the code as a function expression of the runner's parameters. */
+function scriptText(name: string, code: string, link: "importBack" | "frontModule"): BundleScript {
+  let text = code;
+  for (const external of EXTERNAL) text = text.replaceAll(`import(${JSON.stringify(external)})`, `importExternal(${JSON.stringify(external)})`);
   const leftover = /\bimport\((?!\))/.exec(text);
-  if (leftover !== null) throw new Error(`the bundle still calls import() (${text.slice(leftover.index, leftover.index + 60)}): a vm script cannot`);
+  if (leftover !== null) throw new Error(`${name} still calls import() (${text.slice(leftover.index, leftover.index + 60)}): a vm script cannot`);
   // esbuild escapes non-ASCII in code (charset ascii); what is left is in comments.
   text = text.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
   // A function expression, so the runner's Script evaluates to it and never copies the text to wrap it.
-  text = `(function (exports, require, module, __filename, __dirname, importMetaUrl, importExternal) {${text}\n})`;
+  text = `(function (exports, require, module, __filename, __dirname, importMetaUrl, importExternal, ${link}) {${text}\n})`;
   const id = createHash("sha256").update(text).digest("hex").slice(0, 20);
-  return { text: `// ${program.name}-bundle ${id}\n${text}`, id };
+  return { name, text: `// ${name}-bundle ${id}\n${text}`, id };
 }
 
 /** Writes through a temporary file and a rename: a CLI started meanwhile never reads half a file. */
@@ -94,9 +108,11 @@ writeAtomically(`${OUT}/run.cjs`, readFileSync(new URL("./bundle-runner.cjs", im
 writeAtomically(`${OUT}/warm.cjs`, readFileSync(new URL("./warm-cache.cjs", import.meta.url)));
 const kept = ["run.cjs", "warm.cjs"];
 for (const program of PROGRAMS) {
-  const bundle = await bundleText(program);
-  writeAtomically(`${OUT}/${program.name}.cjs`, bundle.text);
-  kept.push(`${program.name}.cjs`, `${program.name}-${bundle.id}-`);
+  // The back first: a CLI started meanwhile whose front is still the old one never loads it (another build's back has another ID).
+  for (const script of (await bundleScripts(program)).reverse()) {
+    writeAtomically(`${OUT}/${script.name}.cjs`, script.text);
+    kept.push(`${script.name}.cjs`, `${script.name}-${script.id}-`);
+  }
 }
 if (PACKAGE_DIR === undefined) {
   // Every warm run must exit 0 when the bundle works, so this also checks the bundle.

@@ -3,7 +3,7 @@
 
 import { strtol, toInt32 } from "./c-numbers.js";
 import { ArgsError } from "./errors.js";
-import { formatIPv4Bytes, formatIPv6 } from "@tsconntrack/codec";
+import { formatIPv4Bytes, formatIPv6 } from "@tsconntrack/codec/ip";
 import { inetAton, inetPton6, prefixMask } from "./inet.js";
 import type { Address } from "./types.js";
 

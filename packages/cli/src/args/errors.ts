@@ -1,7 +1,7 @@
 // How a rejected command line is reported: conntrack's exit_error() text and status.
 
 import type { ParseFailure } from "./types.js";
-import { errorGuard, ErrorWithFields } from "@tsconntrack/codec";
+import { errorGuard, ErrorWithFields } from "@tsconntrack/codec/error-class";
 
 /** Thrown inside the parser at the point where conntrack would call exit_error(); never escapes parseArgs. */
 export class ArgsError extends ErrorWithFields<ArgsError> {

@@ -2,7 +2,7 @@
 // entry goes from the message's bytes to the output without strings for numbers, addresses or
 // names. OutputSink (output.ts) is a ByteWriter whose full buffer goes to a file descriptor; a
 // plain ByteWriter grows, for text that is needed as a string (tests, events, prefixes).
-import { formatIPv6 } from "@tsconntrack/codec";
+import { formatIPv6 } from "@tsconntrack/codec/ip";
 import type { MessageView } from "@tsconntrack/conntrack";
 
 /** ASCII text as bytes, made once (constant parts of the formats). */

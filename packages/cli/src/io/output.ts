@@ -6,7 +6,7 @@
 import { fstatSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { ByteWriter } from "./byte-writer.js";
-import { errorGuard, ErrorWithFields } from "@tsconntrack/codec";
+import { errorGuard, ErrorWithFields } from "@tsconntrack/codec/error-class";
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
