@@ -16,7 +16,8 @@ export interface Comparison {
   wrong?: string;
 }
 
-const limitText = (limit: number, basis?: string) => `≤ ${limit.toFixed(1)}x${basis ? ` ${basis}` : ""}`;
+// Two decimals where a target has them (1.15x), else one (0.7x).
+const limitText = (limit: number, basis?: string) => `≤ ${Math.round(limit * 100) % 10 === 0 ? limit.toFixed(1) : limit.toFixed(2)}x${basis ? ` ${basis}` : ""}`;
 
 export function comparisonRow(c: Comparison): Row {
   const ours = median(c.candidate.seconds);
