@@ -95,5 +95,5 @@ export async function splitBundle(repo: string, entry: string, options: BuildOpt
 
 /** The front's import() of back modules, routed to the runner's importBack. */
 export function routeBackImports(text: string): string {
-  return text.replace(/\bimport\("tsconntrack-back:([^"]+)"\)/g, (_, key: string) => `importBack(${JSON.stringify(key)})`);
+  return text.replace(new RegExp(`\\bimport\\("${BACK_PREFIX}([^"]+)"\\)`, "g"), (_, key: string) => `importBack(${JSON.stringify(key)})`);
 }

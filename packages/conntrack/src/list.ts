@@ -5,7 +5,7 @@
  */
 import { HOST_LITTLE_ENDIAN, isNetlinkDecodeError, type MessageView, type NetlinkDecodeError, type NlMsgHeader } from "@tsconntrack/codec";
 import type { ConntrackAttrs } from "@tsconntrack/codec/conntrack";
-import { isNetlinkSocketError, type DumpOptions, type NetlinkClient } from "@tsconntrack/socket";
+import { isNetlinkSocketError, type NetlinkClient } from "@tsconntrack/socket";
 import { AF_INET, AF_INET6, AF_UNSPEC, CT_NEW, EINVAL, EOPNOTSUPP } from "./constants.js";
 import { compileFilter, type CompiledFilter, type FlowFilter, type KernelFilterChoice, type KernelFilterSummary, type ViewTest } from "./filter.js";
 import { flowView, viewFamily } from "./flow-view.js";
@@ -227,8 +227,6 @@ function requestOf(options: ListOptions, compiled: CompiledFilter) {
   return dumpRequest(options.table ?? "conntrack", compiled.family, compiled.attrs, options.zero);
 }
 
-const dumpOptions = (abandonWhen: (() => boolean) | undefined): DumpOptions => (abandonWhen === undefined ? {} : { abandonWhen });
-
 /** One filtered dump, synchronously: each matching entry's view to `onView` (until `abandonWhen` says so). */
 function viewsOnce(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onView: ViewCallback, abandonWhen?: () => boolean): ListSummary {
   return withFallbacks(caps, options, (compiled) => {
@@ -236,7 +234,7 @@ function viewsOnce(client: NetlinkClient, caps: KernelCapabilities, options: Lis
     try {
       const summary = client.dumpBytesSync(requestOf(options, compiled), (datagram, offset, length) => {
         if (reader.read(datagram, offset, length)) onView(reader.view);
-      }, dumpOptions(abandonWhen));
+      }, { abandonWhen });
       return { interrupted: summary.interrupted, counts: reader.counts };
     } catch (error) {
       throw new AttemptError(error, reader.counts);
@@ -245,13 +243,13 @@ function viewsOnce(client: NetlinkClient, caps: KernelCapabilities, options: Lis
 }
 
 /** viewsOnce with the kernel's dump work overlapped with `onView` (NetlinkClient.dumpBytes). */
-async function viewsOnceAsync(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onView: ViewCallback, abandonWhen?: () => boolean): Promise<ListSummary> {
+async function viewsOnceAsync(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onView: ViewCallback): Promise<ListSummary> {
   return withFallbacksAsync(caps, options, async (compiled) => {
     const reader = new EntryReader(options, predicateToRun(compiled, caps));
     try {
       const summary = await client.dumpBytes(requestOf(options, compiled), (datagram, offset, length) => {
         if (reader.read(datagram, offset, length)) onView(reader.view);
-      }, dumpOptions(abandonWhen));
+      });
       return { interrupted: summary.interrupted, counts: reader.counts };
     } catch (error) {
       throw new AttemptError(error, reader.counts);
@@ -272,9 +270,8 @@ export interface SecondSocket {
 /** The listing, synchronously: each matching entry's view to `onView`, in the kernel's order. */
 export function listViewsSync(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onView: ViewCallback, second?: SecondSocket): ListSummary {
   if (second !== undefined && familySplit(options, caps)) {
-    const probe = new Ipv6Probe(second);
-    const v6 = probe.run(() => viewsOnce(second.client(), caps, withFamily(options, AF_INET6), probe.onView, probe.abandonWhen));
-    if (!probe.matched) return joinSplit(v6, viewsOnce(client, caps, withFamily(options, AF_INET), onView));
+    const v6 = ipv6Unmatched(second, caps, options);
+    if (v6 !== undefined) return joinSplit(v6, viewsOnce(client, caps, withFamily(options, AF_INET), onView));
   }
   return viewsOnce(client, caps, options, onView);
 }
@@ -282,10 +279,8 @@ export function listViewsSync(client: NetlinkClient, caps: KernelCapabilities, o
 /** listViewsSync with the kernel's dump work done on a helper thread while `onView` runs (live sockets; replays read synchronously). */
 export async function listViews(client: NetlinkClient, caps: KernelCapabilities, options: ListOptions, onView: ViewCallback, second?: SecondSocket): Promise<ListSummary> {
   if (second !== undefined && familySplit(options, caps)) {
-    // The probe reads synchronously, one datagram at a time: a read-ahead would make the kernel fill more of an answer that is not needed.
-    const probe = new Ipv6Probe(second);
-    const v6 = probe.run(() => viewsOnce(second.client(), caps, withFamily(options, AF_INET6), probe.onView, probe.abandonWhen));
-    if (!probe.matched) return joinSplit(v6, await viewsOnceAsync(client, caps, withFamily(options, AF_INET), onView));
+    const v6 = ipv6Unmatched(second, caps, options);
+    if (v6 !== undefined) return joinSplit(v6, await viewsOnceAsync(client, caps, withFamily(options, AF_INET), onView));
   }
   return viewsOnceAsync(client, caps, options, onView);
 }
@@ -299,30 +294,19 @@ export function listSync(client: NetlinkClient, caps: KernelCapabilities, option
  * Does any IPv6 entry match? The filtered IPv6 dump on the second socket answers in its first
  * datagram (the kernel fills it while the request is sent): a match abandons the dump there and
  * closes its socket, so the kernel walks no further; a dump that matches nothing has walked the
- * whole table by then and says so.
+ * whole table by then and says so. Its summary when nothing matched, else undefined. It reads
+ * synchronously, one datagram at a time: a read-ahead would make the kernel fill more of an
+ * answer that is not needed.
  */
-class Ipv6Probe {
-  matched = false;
-  readonly onView: ViewCallback = () => {
-    this.matched = true;
-  };
-  readonly abandonWhen = (): boolean => this.matched;
-  private readonly second: SecondSocket;
-
-  constructor(second: SecondSocket) {
-    this.second = second;
-  }
-
-  run(dump: () => ListSummary): ListSummary {
-    try {
-      return dump();
-    } finally {
-      this.settle();
-    }
-  }
-
-  private settle(): void {
-    if (this.matched) this.second.discard();
+function ipv6Unmatched(second: SecondSocket, caps: KernelCapabilities, options: ListOptions): ListSummary | undefined {
+  let matched = false;
+  try {
+    const summary = viewsOnce(second.client(), caps, withFamily(options, AF_INET6), () => {
+      matched = true;
+    }, () => matched);
+    return matched ? undefined : summary;
+  } finally {
+    if (matched) second.discard();
   }
 }
 
@@ -340,7 +324,7 @@ const joinSplit = (v6: ListSummary, v4: ListSummary): ListSummary => ({
  * filter without a family must list both, in the kernel's hash order, as conntrack's one
  * AF_UNSPEC dump does. When no IPv6 entry matches, the IPv4 matches in the order of a filtered
  * IPv4 dump are exactly that listing (the same table walk, the other family skipped). So: a
- * filtered IPv6 dump read to its first match only (Ipv6Probe), then, when it found nothing, the
+ * filtered IPv6 dump read to its first match only (ipv6Unmatched), then, when it found nothing, the
  * filtered IPv4 dump; when it found something, the plain AF_UNSPEC dump with the user-space
  * filter, whose order is exact. Walks that skip non-matching entries cost far less than sending,
  * walking and testing every entry. Worth it only when the filter has tuple fields the kernel can take.

@@ -85,9 +85,13 @@ function directionOpen(original: boolean, fam: number): Uint8Array {
 
 function layer4Open(withAddresses: boolean, proto: number): Uint8Array {
   const key = (withAddresses ? 0 : 256) + (proto & 255);
+  return (layer4Opens[key] ??= makeLayer4Open(withAddresses, proto));
+}
+
+function makeLayer4Open(withAddresses: boolean, proto: number): Uint8Array {
   const layout = l4Layout(proto);
   const pairOpen = layout === "ports" || layout === "gre" ? XML_PAIR_LABELS[layout][0] : "";
-  return (layer4Opens[key] ??= latin1((withAddresses ? "</dst>" : "") + '</layer3><layer4 protonum="' + proto + '" protoname="' + l4Name(proto) + '">' + pairOpen));
+  return latin1((withAddresses ? "</dst>" : "") + '</layer3><layer4 protonum="' + proto + '" protoname="' + l4Name(proto) + '">' + pairOpen);
 }
 
 const PAIR_BETWEEN = { ports: latin1(XML_PAIR_LABELS.ports[1]), gre: latin1(XML_PAIR_LABELS.gre[1]) };

@@ -97,11 +97,7 @@ export class OutputSink extends ByteWriter {
       this.pos -= line;
       this.lineStart = 0;
     }
-    if (this.pos + n > this.buf.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-      this.buf.copy(grown, 0, 0, this.pos);
-      this.buf = grown;
-    }
+    if (this.pos + n > this.buf.length) super.makeRoom(n);
   }
 
   /** Writes everything pending now (events flush after each line, like conntrack's fflush). */
